@@ -11,7 +11,8 @@ from fastai.vision.all import *
 from torchvision.models import resnet34, mobilenet_v2
 
 # %% auto #0
-__all__ = ['archs', 'cam_head', 'to_cam_learner', 'read_state_dict', 'weights_arch', 'load_body_weights', 'cam_learner']
+__all__ = ['archs', 'model_json', 'cam_head', 'to_cam_learner', 'read_state_dict', 'weights_arch', 'load_body_weights',
+           'cam_learner', 'read_cam_meta', 'inference_dls', 'load_cam_model']
 
 # %% ../nbs/01_model.ipynb #b22e68c4
 def cam_head(nf:int, # Number of channels the body outputs
@@ -111,4 +112,147 @@ def cam_learner(dls:DataLoaders, # Image classification DataLoaders, e.g. from `
     learn = Learner(dls, nn.Sequential(body, cam_head(num_features_model(body), dls.c)), splitter=default_split, **kwargs)
     learn.arch = arch
     if pretrained: learn.freeze()
+    return learn
+
+# %% ../nbs/01_model.ipynb #6048da66
+import json, hashlib, re
+from safetensors.torch import save_file, load_file
+from . import __version__
+
+# %% ../nbs/01_model.ipynb #d7eb0d9b
+model_json = 'petcam.json'
+_fix_dir = "Re-save the model with `learn.save_cam_model(path)` or `petcam_train --out path`."
+
+def _tfm(pipe, cls): return first(pipe.fs.filter(risinstance(cls)))
+
+def _cam_meta(learn, size=None):
+    "The `petcam.json` of `learn`: all `load_cam_model` needs to rebuild its inputs."
+    if getattr(learn, 'arch', None) not in archs:
+        raise ValueError(f"Only learners of petcam's architectures ({', '.join(archs)}) can be saved as model directories; "
+                         f"this one's arch is {getattr(learn, 'arch', None)!r}. Build it with `cam_learner`, or set `learn.arch`.")
+    rs = _tfm(learn.dls.after_item, Resize) or _tfm(learn.dls.after_item, RandomResizedCrop)
+    size = size or getattr(rs, 'size', None)
+    if size is None: raise ValueError("Cannot tell the image size from learn.dls (it has no Resize item transform): pass size=.")
+    norm = _tfm(learn.dls.after_batch, Normalize)
+    return dict(petcam_version=__version__, arch=learn.arch, size=[int(o) for o in (size if is_listy(size) else (size, size))],
+                resize_method=str(getattr(rs, 'method', 'crop')), pad_mode=str(getattr(rs, 'pad_mode', 'reflection')),
+                vocab=[str(o) for o in learn.dls.vocab],
+                mean=norm.mean.flatten().tolist() if norm else [0.,0.,0.], std=norm.std.flatten().tolist() if norm else [1.,1.,1.])
+
+def _sha256(fname): return hashlib.sha256(Path(fname).read_bytes()).hexdigest()
+
+# %% ../nbs/01_model.ipynb #85b9577d
+@patch
+def save_cam_model(self:Learner, path:str|Path, # Model directory to write: new, empty, or a petcam model directory to overwrite
+                   size:int|tuple|None=None # Image size; default: that of the learner's `Resize`
+                  )->Path: # The model directory
+    "Save the model as a petcam model directory: `model.safetensors` + `petcam.json`; load it with `load_cam_model`."
+    path = Path(path).expanduser()
+    if path.exists() and not path.is_dir(): raise NotADirectoryError(f"{path} is a file: a petcam model is saved as a directory. Pass a new folder name.")
+    if path.is_dir() and any(path.iterdir()) and not (path/model_json).exists():
+        raise FileExistsError(f"{path} holds other files and is not a petcam model directory: save to a new or empty folder.")
+    meta = _cam_meta(self, size)
+    path.mkdir(parents=True, exist_ok=True)
+    tmps = wtmp, jtmp = path/'.model.safetensors.tmp', path/f'.{model_json}.tmp'
+    try:
+        save_file({k:v.detach().cpu().contiguous() for k,v in self.model.state_dict().items()}, str(wtmp), metadata={'format':'pt'})
+        jtmp.write_text(json.dumps(dict(meta, weights='model.safetensors', sha256=_sha256(wtmp)), indent=2), encoding='utf-8')
+        os.replace(wtmp, path/'model.safetensors')
+        os.replace(jtmp, path/model_json)
+    finally:
+        for o in tmps: o.unlink(missing_ok=True)
+    return path
+
+# %% ../nbs/01_model.ipynb #5a9253a6
+def _int(o): return isinstance(o, int) and not isinstance(o, bool)
+def _floats(o, pos=False): return isinstance(o, list) and len(o) == 3 and all((_int(i) or isinstance(i, float)) and (i > 0 or not pos) for i in o)
+
+_fields = dict(
+    petcam_version=(lambda o: isinstance(o, str) and re.match(r'\d+\.\d+', o), 'a version string such as "0.1.0"'),
+    arch=(lambda o: o in archs, f"one of {', '.join(archs)}"),
+    size=(lambda o: isinstance(o, list) and len(o) == 2 and all(_int(i) and i > 0 for i in o), 'a list [height, width] of positive integers'),
+    resize_method=(lambda o: o in ('crop', 'pad', 'squish'), "'crop', 'pad' or 'squish'"),
+    pad_mode=(lambda o: o in ('zeros', 'border', 'reflection'), "'zeros', 'border' or 'reflection'"),
+    vocab=(lambda o: isinstance(o, list) and o and all(isinstance(i, str) for i in o) and len(set(o)) == len(o), 'a non-empty list of distinct class names'),
+    mean=(_floats, 'a list of 3 numbers'),
+    std=(lambda o: _floats(o, pos=True), 'a list of 3 positive numbers'),
+    weights=(lambda o: isinstance(o, str) and o == Path(o).name and o.endswith(('.safetensors', '.pth', '.pt')), 'the name of a .safetensors or .pth file in the directory'))
+
+def _major_minor(v): return tuple(int(o) for o in re.match(r'(\d+)\.(\d+)', v).groups())
+
+# %% ../nbs/01_model.ipynb #eac328a3
+def read_cam_meta(path:str|Path # A petcam model directory
+                 )->dict: # The checked contents of its `petcam.json`
+    "The contents of a model directory's `petcam.json`, with every field checked."
+    path = Path(path).expanduser()
+    if not path.exists(): raise FileNotFoundError(f"No model directory at {path}. Save one with `learn.save_cam_model(path)` or `petcam_train --out path`.")
+    if not path.is_dir(): raise NotADirectoryError(f"{path} is a file: a petcam model is a directory holding {model_json} and the weights.")
+    jf = path/model_json
+    if not jf.is_file(): raise FileNotFoundError(f"{path} is not a complete petcam model directory: {model_json} is missing. {_fix_dir}")
+    try: meta = json.loads(jf.read_text(encoding='utf-8'))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e: raise ValueError(f"{jf} is not valid JSON ({e}). {_fix_dir}") from None
+    if not isinstance(meta, dict): raise ValueError(f"{jf} must hold a JSON object, not a {type(meta).__name__}. {_fix_dir}")
+    for k,(ok,what) in _fields.items():
+        if k not in meta: raise ValueError(f"{jf} has no field {k!r}. {_fix_dir}")
+        if not ok(meta[k]): raise ValueError(f"Field {k!r} of {jf} must be {what}, got {meta[k]!r}. {_fix_dir}")
+        if k == 'petcam_version' and _major_minor(meta[k]) != _major_minor(__version__):
+            raise ValueError(f"{path} was saved by petcam {meta[k]}; this is petcam {__version__}. Model directories load only in the "
+                             f"same major.minor version: use petcam {'.'.join(map(str, _major_minor(meta[k])))}.x, or retrain and save with this one.")
+    if 'sha256' in meta and not isinstance(meta['sha256'], str): raise ValueError(f"Field 'sha256' of {jf} must be a hex string. {_fix_dir}")
+    return meta
+
+# %% ../nbs/01_model.ipynb #5da87df5
+def _read_weights(path, meta):
+    fname = path/meta['weights']
+    if not fname.is_file(): raise FileNotFoundError(f"{path} is not a complete petcam model directory: the weights file {meta['weights']} named in {model_json} is missing. {_fix_dir}")
+    if 'sha256' in meta and _sha256(fname) != meta['sha256']:
+        raise ValueError(f"{fname} does not match the sha256 in {model_json}: the weights were changed or replaced after saving, or a save "
+                         f"was interrupted. {_fix_dir}")
+    if fname.suffix != '.safetensors': return read_state_dict(fname)
+    try: return load_file(str(fname))
+    except Exception as e: raise ValueError(f"{fname} is not a valid safetensors file ({type(e).__name__}: {e}). {_fix_dir}") from None
+
+def _body_shapes(arch): 
+    return {f'0.{k}':v.shape for k,v in create_body(archs[arch][0](), pretrained=False, cut=archs[arch][1]).state_dict().items()}
+
+def _load_checked(model, sd, meta, path):
+    "Load `sd` into `model`, or say which field of `petcam.json` the weights contradict."
+    own, arch, vocab = model.state_dict(), meta['arch'], meta['vocab']
+    body = {k:v.shape for k,v in sd.items() if k.startswith('0.')}
+    if body != {k:v.shape for k,v in own.items() if k.startswith('0.')}:
+        other = first(a for a in archs if a != arch and _body_shapes(a) == body)
+        raise ValueError(f"The weights in {path} are {'for ' + other if other else 'not for any of petcam architectures'}, not {arch} "
+                         f"as {model_json} says. {'Set arch to ' + repr(other) + ', or r' if other else 'R'}e-save the model.")
+    head, w = first(k for k in own if not k.startswith('0.')), None
+    w = sd.get(head)
+    if w is None or w.ndim != 2 or w.shape[1] != own[head].shape[1] or set(sd) != set(own):
+        raise ValueError(f"The weights in {path} do not end in a CAM head of {arch} (a bias-free Linear {head}). {_fix_dir}")
+    if w.shape[0] != len(vocab):
+        raise ValueError(f"{model_json} in {path} lists {len(vocab)} classes {vocab}, but the weights have {w.shape[0]}. {_fix_dir}")
+    model.load_state_dict(sd)
+    return model
+
+# %% ../nbs/01_model.ipynb #d41fa8e1
+def inference_dls(meta:dict, # Contents of a `petcam.json` (see `read_cam_meta`)
+                  bs:int=16 # Batch size of `test_dl`
+                 )->DataLoaders:
+    "`DataLoaders` with no training data whose `test_dl` resizes and normalises images as `meta` says."
+    vocab = meta['vocab']
+    dummy = PILImage.create(np.zeros((*meta['size'], 3), dtype=np.uint8))  # fastai sets up its transforms on one item
+    db = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=vocab, sort=False)), get_y=lambda o: vocab[0], splitter=lambda o: ([0], [0]),
+                   item_tfms=Resize(meta['size'], meta['resize_method'], meta['pad_mode']),
+                   batch_tfms=Normalize.from_stats(meta['mean'], meta['std']))
+    return db.dataloaders([dummy], bs=bs, num_workers=0)
+
+# %% ../nbs/01_model.ipynb #7579e906
+def load_cam_model(path:str|Path, # A petcam model directory (see `Learner.save_cam_model`)
+                   bs:int=16 # Batch size for `Learner.cams` and friends
+                  )->Learner:
+    "A CAM `Learner` for inference, rebuilt from a model directory: arch, weights, image size, normalisation, vocab."
+    path = Path(path).expanduser()
+    meta = read_cam_meta(path)
+    sd = _read_weights(path, meta)
+    learn = cam_learner(inference_dls(meta, bs), meta['arch'], pretrained=False)
+    _load_checked(learn.model, sd, meta, path)
+    learn.model.eval()
     return learn
