@@ -63,6 +63,15 @@ def m_petcam_gradcam(model, device):
     def f(x): return grad_cam(model, x)
     return f
 
+def m_petcam_gradcam_fast(model, device):
+    "A suggestion: petcam's Grad-CAM of the body run on the body's `inference_body` copy (fp32, BatchNorm folded, channels_last)."
+    from petcam.gradcam import grad_cam
+    from petcam.cam import inference_body
+    def f(x):
+        fast = nn.Sequential(inference_body(model[0]), model[1])
+        return grad_cam(fast, x.contiguous(memory_format=torch.channels_last))
+    return f
+
 def m_torchcam(model, device):
     from torchcam.methods import CAM
     model = copy.deepcopy(model)                                   # its own copy: torchcam's hooks stay off the others
@@ -90,6 +99,7 @@ def methods(device):
             f'petcam CAM {lp}': m_petcam(precision=lp),
             f'petcam CAM {lp} upsampled': m_petcam(precision=lp, upsample=True),
             'petcam Grad-CAM (all classes)': m_petcam_gradcam,
+            'petcam Grad-CAM on inference_body': m_petcam_gradcam_fast,
             'torchcam CAM': m_torchcam,
             'pytorch-grad-cam GradCAM': m_gradcam_lib}
 
@@ -111,23 +121,21 @@ def checks(model, x):
     corr = ((a - a.mean(2, keepdim=True)) * (b - b.mean(2, keepdim=True))).sum(2) / (a.std(2) * b.std(2) * (a.shape[2] - 1))
     return (fp32 - ref).abs().max().item(), ref.abs().max().item(), corr.min().item(), corr.mean().item()
 
-def run_speed(args, model):
+def selected(args):
     ms = {k: v for k, v in methods(args.device).items() if not args.only or any(o in k for o in args.only)}
-    if not any(k.startswith('forward') for k in ms): ms = {'forward (eager fp32)': m_forward, **ms}
-    fns = {k: setup(model, args.device) for k, setup in ms.items()}
-    res = {}
-    for size in args.sizes:
-        x = batch(args, size)
-        for f in fns.values(): f(x)                                  # warm-up (and one-time preparation)
-        times = {k: [] for k in fns}
-        for r in range(args.reps):
-            order = list(fns); random.Random(r).shuffle(order)
-            for k in order: times[k].append(timed(fns[k], x, args.device))
-        base = times['forward (eager fp32)']
-        res[size] = {k: (args.bs / statistics.median(t), statistics.median(b / o for b, o in zip(base, t))) for k, t in times.items()}
-        res[size]['_checks'] = checks(model, x)
-        print(f"  measured {size} px", file=sys.stderr, flush=True)
-    return res
+    return ms if any(k.startswith('forward') for k in ms) else {'forward (eager fp32)': m_forward, **ms}
+
+def run_speed(args, model, fns, size):
+    "images/s and ratio to the forward pass of each method at `size`, interleaved rounds after a warm-up."
+    x = batch(args, size)
+    for f in fns.values(): f(x)                                      # warm-up (and one-time preparation)
+    times = {k: [] for k in fns}
+    for r in range(args.reps):
+        order = list(fns); random.Random(r).shuffle(order)
+        for k in order: times[k].append(timed(fns[k], x, args.device))
+    base = times['forward (eager fp32)']
+    res = {k: (args.bs / statistics.median(t), statistics.median(b / o for b, o in zip(base, t))) for k, t in times.items()}
+    return res, checks(model, x)
 
 def _rss_kb(field):
     with open('/proc/self/status') as f:
@@ -152,34 +160,31 @@ def run_mem(args, name, size):
     f = methods(args.device)[name](model, args.device)
     return [round(_peak(f, x, args.device)) for _ in range(2)]
 
-def mem_all(args):
+def mem_size(args, size):
+    "Peak memory of each method at `size`, each in a fresh subprocess."
     if not (args.device.startswith('cuda') or os.path.exists('/proc/self/clear_refs')): return {}
     res = {}
-    for size in args.sizes:
-        for name in methods(args.device):
-            if args.only and not any(o in name for o in args.only) and not name.startswith('forward'): continue
-            cmd = [sys.executable, __file__, '--mem-of', name, '--sizes', str(size), '--bs', str(args.bs), '--arch', args.arch,
-                   '--classes', str(args.classes), '--device', args.device] + (['--threads', str(args.threads)] if args.threads else [])
-            p = subprocess.run(cmd, capture_output=True, text=True)
-            try: res[(size, name)] = json.loads(p.stdout.strip().splitlines()[-1])
-            except Exception: res[(size, name)] = None; print(p.stderr[-2000:], file=sys.stderr)
+    for name in selected(args):
+        cmd = [sys.executable, __file__, '--mem-of', name, '--sizes', str(size), '--bs', str(args.bs), '--arch', args.arch,
+               '--classes', str(args.classes), '--device', args.device] + (['--threads', str(args.threads)] if args.threads else [])
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        try: res[name] = json.loads(p.stdout.strip().splitlines()[-1])
+        except Exception: print(f"memory of {name} failed:", p.stderr[-2000:], file=sys.stderr)
     return res
 
-def report(args, res, mem):
-    print(f"\nCAM speed: {args.arch} body + GAP/Linear head ({args.classes} classes), random weights, batch {args.bs}, "
-          f"device {args.device}, {torch.get_num_threads()} threads, torch {torch.__version__}; median of {args.reps} interleaved rounds")
-    w = max(len(k) for r in res.values() for k in r if not k.startswith('_'))
-    print(f"\n| {'method':{w}} | size | images/s | x forward | MiB 1st call | MiB later |\n|{'-'*(w+2)}|-----:|---------:|----------:|------------:|----------:|")
-    for size, r in res.items():
-        for k, v in r.items():
-            if k.startswith('_'): continue
-            (ips, ratio), m = v, mem.get((size, k)) or ('', '')
-            print(f"| {k:{w}} | {size:4d} | {ips:8.2f} | {ratio:8.2f}x | {m[0]:>11} | {m[1]:>11} |")
-    print()
-    for size, r in res.items():
-        d, mx, cmin, cmean = r['_checks']
-        print(f"{size} px: petcam fp32 maps vs eager: max abs diff {d:.2e} (maps up to {mx:.1f}); "
+def report(args, size, speed, checked, mem):
+    names = list(speed or mem)
+    w = max(map(len, names))
+    print(f"\n| {'method':{w}} | size | images/s | x forward | MiB 1st call | MiB later |\n|{'-'*(w+2)}|-----:|---------:|----------:|-------------:|----------:|")
+    for k in names:
+        ips, ratio = speed.get(k, (float('nan'), float('nan')))
+        m = mem.get(k) or ('', '')
+        print(f"| {k:{w}} | {size:4d} | {ips:8.2f} | {ratio:8.2f}x | {m[0]:>12} | {m[1]:>9} |")
+    if checked:
+        d, mx, cmin, cmean = checked
+        print(f"\n{size} px: petcam fp32 maps vs eager: max abs diff {d:.2e} (maps up to {mx:.1f}); "
               f"{lowp_dtype(args.device)} maps vs fp32: correlation min {cmin:.5f}, mean {cmean:.5f} (random weights)")
+    sys.stdout.flush()
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -192,12 +197,18 @@ def main():
     p.add_argument('--classes', type=int, default=2, help='number of classes of the head')
     p.add_argument('--only', nargs='*', help='only the methods whose names contain one of these strings (and the forward pass)')
     p.add_argument('--no-mem', action='store_true', help='skip the peak-memory subprocesses')
+    p.add_argument('--mem-only', action='store_true', help='only the peak memory, no timings')
     p.add_argument('--mem-of', help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     if args.device.startswith('cuda') and not torch.cuda.is_available(): p.error('--device cuda: no CUDA device available')
     if args.mem_of: return print(json.dumps(run_mem(args, args.mem_of, args.sizes[0])))
-    res = run_speed(args, make_model(args.arch, args.classes, args.device))
-    report(args, res, {} if args.no_mem else mem_all(args))
+    model = make_model(args.arch, args.classes, args.device)
+    fns = {} if args.mem_only else {k: setup(model, args.device) for k, setup in selected(args).items()}
+    print(f"CAM speed: {args.arch} body + GAP/Linear head ({args.classes} classes), random weights, batch {args.bs}, device "
+          f"{args.device}, {torch.get_num_threads()} threads, torch {torch.__version__}; median of {args.reps} interleaved rounds")
+    for size in args.sizes:
+        speed, checked = ({}, None) if args.mem_only else run_speed(args, model, fns, size)
+        report(args, size, speed, checked, {} if args.no_mem else mem_size(args, size))
 
 if __name__ == '__main__': main()
