@@ -4,8 +4,8 @@ Every method runs on the same randomly initialised model (a torchvision body + p
 batch and the same image size, interleaved in one process: a warm-up round, then `--reps` rounds in a shuffled order.
 Printed per method: images/s (from the median time of a batch), the ratio to the plain eager fp32 forward pass (median of
 the per-round ratios: robust to a noisy machine) and the peak memory the method needs above the model and the batch
-(measured in a fresh subprocess per method: peak RSS on CPU, `torch.cuda.max_memory_allocated` on CUDA), for the first
-call (which includes one-time preparation: petcam's inference copy of the body) and for a later call.
+(measured in fresh subprocesses: peak RSS on CPU, `torch.cuda.max_memory_allocated` on CUDA), for a first call (which
+includes one-time preparation: petcam's inference copy of the body, hooks) and for a call once that is done.
 The numbers are shapes-and-speed only: no data, no weights, no network needed.
 
     pip install -e ".[bench]"        # torchcam and grad-cam, benchmark-only extras
@@ -153,12 +153,13 @@ def _peak(f, x, device):
     f(x)
     return (_rss_kb('VmHWM') - base) / 1024
 
-def run_mem(args, name, size):
-    "Peak memory (MiB) of method `name` above the model and the batch, in this (fresh) process: first call, second call."
+def run_mem(args, name, size, prepared):
+    "Peak MiB of a call of method `name` above the model and batch, in this fresh process; `prepared`: after a small call."
     model = make_model(args.arch, args.classes, args.device)
     x = batch(args, size)
     f = methods(args.device)[name](model, args.device)
-    return [round(_peak(f, x, args.device)) for _ in range(2)]
+    if prepared: f(torch.randn(1, 3, 64, 64, device=args.device))
+    return round(_peak(f, x, args.device))
 
 def mem_size(args, size):
     "Peak memory of each method at `size`, each in a fresh subprocess."
@@ -167,19 +168,21 @@ def mem_size(args, size):
     for name in selected(args):
         cmd = [sys.executable, __file__, '--mem-of', name, '--sizes', str(size), '--bs', str(args.bs), '--arch', args.arch,
                '--classes', str(args.classes), '--device', args.device] + (['--threads', str(args.threads)] if args.threads else [])
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        try: res[name] = json.loads(p.stdout.strip().splitlines()[-1])
-        except Exception: print(f"memory of {name} failed:", p.stderr[-2000:], file=sys.stderr)
+        res[name] = []
+        for prepared in (False, True):
+            p = subprocess.run(cmd + ['--prepared'] * prepared, capture_output=True, text=True)
+            try: res[name].append(json.loads(p.stdout.strip().splitlines()[-1]))
+            except Exception: res[name].append(''); print(f"memory of {name} failed:", p.stderr[-2000:], file=sys.stderr)
     return res
 
 def report(args, size, speed, checked, mem):
     names = list(speed or mem)
     w = max(map(len, names))
-    print(f"\n| {'method':{w}} | size | images/s | x forward | MiB 1st call | MiB later |\n|{'-'*(w+2)}|-----:|---------:|----------:|-------------:|----------:|")
+    print(f"\n| {'method':{w}} | size | images/s | x forward | MiB 1st call | MiB prepared |\n|{'-'*(w+2)}|-----:|---------:|----------:|-------------:|-------------:|")
     for k in names:
         ips, ratio = speed.get(k, (float('nan'), float('nan')))
         m = mem.get(k) or ('', '')
-        print(f"| {k:{w}} | {size:4d} | {ips:8.2f} | {ratio:8.2f}x | {m[0]:>12} | {m[1]:>9} |")
+        print(f"| {k:{w}} | {size:4d} | {ips:8.2f} | {ratio:8.2f}x | {m[0]:>12} | {m[1]:>12} |")
     if checked:
         d, mx, cmin, cmean = checked
         print(f"\n{size} px: petcam fp32 maps vs eager: max abs diff {d:.2e} (maps up to {mx:.1f}); "
@@ -199,10 +202,11 @@ def main():
     p.add_argument('--no-mem', action='store_true', help='skip the peak-memory subprocesses')
     p.add_argument('--mem-only', action='store_true', help='only the peak memory, no timings')
     p.add_argument('--mem-of', help=argparse.SUPPRESS)
+    p.add_argument('--prepared', action='store_true', help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     if args.device.startswith('cuda') and not torch.cuda.is_available(): p.error('--device cuda: no CUDA device available')
-    if args.mem_of: return print(json.dumps(run_mem(args, args.mem_of, args.sizes[0])))
+    if args.mem_of: return print(json.dumps(run_mem(args, args.mem_of, args.sizes[0], args.prepared)))
     model = make_model(args.arch, args.classes, args.device)
     fns = {} if args.mem_only else {k: setup(model, args.device) for k, setup in selected(args).items()}
     print(f"CAM speed: {args.arch} body + GAP/Linear head ({args.classes} classes), random weights, batch {args.bs}, device "
