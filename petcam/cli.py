@@ -232,11 +232,10 @@ def _expand(items):
     return res
 
 def _method(name):
-    if name == 'cam': return class_maps
-    if name == 'gradcam':
-        from petcam.gradcam import grad_cam
-        return grad_cam
-    raise ValueError(f"--method {name!r}: use 'cam' (class activation maps) or 'gradcam' (Grad-CAM).")
+    from petcam.evaluate import localization_methods
+    if name not in localization_methods:
+        raise ValueError(f"--method {name!r}: use one of {', '.join(localization_methods)} (see petcam.evaluate).")
+    return localization_methods[name]
 
 def _png_name(fname, used):
     "A PNG name for `fname` not yet in `used`."
@@ -303,7 +302,7 @@ def explain_files(learn:Learner, # A CAM learner, e.g. from `load_cam_model`
 def petcam_cam(items:Param("Image files and folders of images", str, nargs='+'),
                model:str='petcam_model', # Model directory (from petcam_train or `Learner.save_cam_model`)
                out:str='cams', # Folder for the PNGs and cams.csv
-               method:str='cam', # 'cam' (class activation maps) or 'gradcam' (Grad-CAM)
+               method:str='cam', # 'cam', 'gradcam', 'layercam' or 'fused' (best localization, see petcam.evaluate)
                grid:bool=False, # Pages of 5 x 5 overlays instead of one PNG per image
                bs:int=16, # Images per batch
               ):
