@@ -15,7 +15,8 @@ from PIL import Image
 from .data import *
 from .model import *
 from .cam import *
-from .plot import show_cam, plot_cam_pair
+from .plot import show_cam, plot_cam_pair, _title
+from .model import _tfm
 from fastcore.script import call_parse, Param  # after the * imports: fastcore.xml has an HTML `Param` too
 
 # %% auto #0
@@ -23,7 +24,6 @@ __all__ = ['check_size', 'save_fig', 'cam_figure', 'read_image', 'fit_cam', 'pet
            'explain_files', 'petcam_cam']
 
 # %% ../nbs/06_cli.ipynb #d3ff8bd9
-def _tfm(pipe, cls): return first(pipe.fs.filter(risinstance(cls)))
 def _one_line(e): return ' '.join(str(e).split()) or type(e).__name__
 
 def _reports_errors(f):
@@ -83,8 +83,6 @@ def save_fig(fig, # A matplotlib figure
     return fname
 
 # %% ../nbs/06_cli.ipynb #459d5dc8
-def _title(vocab, k, p): return f"{vocab[k]}({float(p):.5f})"
-
 def cam_figure(img, # A decoded image (3, H, W)
                maps:Tensor, # Its maps (C, h, w)
                probs:Tensor, # Its probabilities (C,)
