@@ -5,13 +5,14 @@
 # %% ../nbs/02_cam.ipynb #c8bd38f4
 from __future__ import annotations
 from typing import NamedTuple
+from contextlib import contextmanager
 from fastcore.all import *
 from fastai.vision.all import *
-import copy, itertools, weakref   # after the star imports, which bring a `copy` function
+import copy, itertools, weakref, warnings   # after the star imports, which bring a `copy` function
 from torch.fx.experimental.optimization import fuse
 
 # %% auto #0
-__all__ = ['CamResult', 'cam_parts', 'inference_body', 'class_maps']
+__all__ = ['CamResult', 'eval_mode', 'cam_parts', 'inference_body', 'runs_fast', 'class_maps']
 
 # %% ../nbs/02_cam.ipynb #12b2d38f
 class CamResult(NamedTuple):
@@ -19,6 +20,23 @@ class CamResult(NamedTuple):
     maps: Tensor
     logits: Tensor
     probs: Tensor
+
+    @classmethod
+    def from_logits(cls, maps:Tensor, logits:Tensor):
+        "A `CamResult` of `maps` and `logits`, detached, with the probabilities of the logits."
+        maps, logits = maps.detach().float(), logits.detach().float()
+        return cls(maps, logits, logits.softmax(1))
+
+# %% ../nbs/02_cam.ipynb #50f2ec22
+@contextmanager
+def eval_mode(*modules:nn.Module):
+    "Put `modules` (and all their submodules) in eval mode inside the block; restore each one's mode after it."
+    modes = [(m, m.training) for o in modules for m in o.modules()]
+    try:
+        for o in modules: o.eval()
+        yield modules[0] if len(modules) == 1 else modules
+    finally:
+        for m, mode in modes: m.training = mode
 
 # %% ../nbs/02_cam.ipynb #afb0aa09
 _fix = "Give it a GAP + Linear head with `to_cam_learner(learn)` or build one with `cam_learner(dls)`."
@@ -48,16 +66,12 @@ def _same(a, b): return a[0] == b[0] and (a[1] is None or torch.equal(a[1], b[1]
 _prepared = weakref.WeakKeyDictionary()   # body -> {fold_bn: (fingerprint, prepared copy)}; gone with the body
 
 def _prepare(body, fold_bn):
-    modes = [(m, m.training) for m in body.modules()]
-    try:
-        body.eval()
+    with eval_mode(body):
         fast = None
         if fold_bn:
             try: fast = fuse(body)                   # traces a copy of `body`, folds each BatchNorm into its conv
             except Exception: pass                   # a body torch.fx cannot trace: no folding, the rest still applies
         if fast is None: fast = copy.deepcopy(body)
-    finally:
-        for m, mode in modes: m.training = mode
     return fast.eval().requires_grad_(False).to(memory_format=torch.channels_last)
 
 def inference_body(body:nn.Module, # The body of a CAM model (`model[0]`), or any `nn.Module`
@@ -75,12 +89,30 @@ def inference_body(body:nn.Module, # The body of a CAM model (`model[0]`), or an
 # %% ../nbs/02_cam.ipynb #06ec8525
 _precisions = {'fp32': None, 'float32': None, 'bf16': torch.bfloat16, 'bfloat16': torch.bfloat16, 'fp16': torch.float16, 'float16': torch.float16}
 
-def _autocast_dtype(precision):
+def runs_fast(dtype:torch.dtype, # torch.bfloat16 or torch.float16
+              device:str|torch.device='cpu' # Where the model runs
+             )->bool:
+    "Whether `device` has instructions for `dtype` matrix work: AVX512-BF16 or AMX on a CPU, bf16 support on a GPU."
+    if torch.device(device).type == 'cuda': return dtype != torch.bfloat16 or torch.cuda.is_bf16_supported()
+    if dtype == torch.bfloat16: return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    return torch.cpu._is_amx_fp16_supported()
+
+def _autocast_dtype(precision, device='cpu'):
     if precision is None or precision is torch.float32: return None
-    if precision in (torch.bfloat16, torch.float16): return precision
-    if isinstance(precision, str) and precision.lower() in _precisions: return _precisions[precision.lower()]
-    raise ValueError(f"Unknown precision {precision!r}: use 'fp32' (the default, exact), 'bf16' (CPU or GPU) or 'fp16' (GPU), "
-                     "or the torch dtypes.")
+    if precision in (torch.bfloat16, torch.float16): return precision       # a dtype is used as given
+    if not (isinstance(precision, str) and precision.lower() in _precisions):
+        raise ValueError(f"Unknown precision {precision!r}: use 'fp32' (the default, exact), 'bf16' (CPU or GPU) or 'fp16' (GPU), "
+                         "or the torch dtypes.")
+    dtype = _precisions[precision.lower()]
+    if dtype is not None and not runs_fast(dtype, device):
+        _warn_once(f"precision={precision!r} is slower than fp32 on this {torch.device(device).type} (no {precision} instructions): "
+                  "using fp32. Pass the torch dtype to force it.")
+        return None
+    return dtype
+
+_warned = set()
+def _warn_once(msg):
+    if msg not in _warned: _warned.add(msg); warnings.warn(msg)
 
 def _upsample_size(upsample, x):
     if upsample is False or upsample is None: return None
@@ -94,10 +126,7 @@ def _upsample_size(upsample, x):
 def _features(body, x, dtype, fast):
     with torch.autocast(x.device.type, dtype=dtype, enabled=dtype is not None):
         if fast: return inference_body(body, fold_bn=dtype is None)(x.contiguous(memory_format=torch.channels_last))
-        modes = [(m, m.training) for m in body.modules()]
-        try: return body.eval()(x)
-        finally:
-            for m, mode in modes: m.training = mode
+        with eval_mode(body): return body(x)
 
 def class_maps(model:nn.Module, # A CAM model: `nn.Sequential(body, cam_head)`
                x:Tensor, # A batch of normalised images (B, 3, H, W)
@@ -107,38 +136,11 @@ def class_maps(model:nn.Module, # A CAM model: `nn.Sequential(body, cam_head)`
               )->CamResult: # Maps (B, C, h, w) or upsampled (B, C, H, W); logits and probabilities (B, C); float32
     "Class activation maps of every class, with logits and probabilities, from one pass through the body in eval mode."
     body, lin = cam_parts(model)
-    dtype, size = _autocast_dtype(precision), _upsample_size(upsample, x)
+    dtype, size = _autocast_dtype(precision, x.device), _upsample_size(upsample, x)
     with torch.inference_mode():
         feats = _features(body, x.as_subclass(Tensor), dtype, fast)
         maps = torch.einsum('kc,bchw->bkhw', lin.weight, feats.to(lin.weight.dtype)).contiguous()
         if lin.bias is not None: maps = maps + lin.bias[:, None, None]
         logits = maps.mean((2, 3))
         if size: maps = F.interpolate(maps, size=size, mode='bilinear', align_corners=False)
-        return CamResult(maps, logits, logits.softmax(1))
-
-# %% ../nbs/02_cam.ipynb #72874658
-@patch
-def iter_cams(self:Learner, items, # Image files or PIL images
-              bs:int|None=None, # Batch size; default: the learner's
-              method:callable=class_maps, # `(model, x) -> CamResult`
-              progress:bool=True # Show a progress bar
-             ):
-    "Yield `(images, CamResult)` per batch of `items`; images decoded as the learner's DataLoaders decode them."
-    items = L(items)
-    if not items: raise ValueError("No items to explain: pass at least one image file or PIL image.")
-    dl = self.dls.test_dl(items, bs=bs or self.dls.bs, num_workers=0)
-    self.model.eval()
-    for (x,) in (progress_bar(dl, leave=False) if progress else dl):
-        res = method(self.model, x)
-        yield dl.decode((x,))[0], CamResult(*(o.detach().cpu() for o in res))
-
-# %% ../nbs/02_cam.ipynb #19da1b26
-@patch
-def cams(self:Learner, items, # Image files or PIL images
-         bs:int|None=None, # Batch size; default: the learner's
-         method:callable=class_maps, # `(model, x) -> CamResult`
-         progress:bool=True # Show a progress bar
-        )->CamResult:
-    "Maps, logits and probabilities of all `items`, computed in batches."
-    res = [r for _,r in self.iter_cams(items, bs=bs, method=method, progress=progress)]
-    return CamResult(*(torch.cat(o) for o in zip(*res)))
+        return CamResult.from_logits(maps, logits)
