@@ -9,11 +9,15 @@ inside a small same-origin frame whose script reports the rendered page and whet
 - the home page shows the CAM grid picture (`cam_grid.png`, a PNG that the browser decoded);
 - each module's API page shows a heading for each of its documented functions and classes (`__all__`, and
   methods patched onto other classes), exactly once;
+- each documented name is shown as nbdev's Quarto sites show it: its signature, then a table of its parameters;
+- formulas are MathML that the browser drew (at least as many as the notebook's markdown holds), and no raw TeX
+  (`\\(`, `\\[`, `$$`, `$...$`) reaches the text of a page;
+- at 1280 px, nothing in a page scrolls sideways or sticks out of the content column (code wraps);
 - every internal link, picture, stylesheet and script resolves (files exist, `#anchors` exist in their page),
   and the browser requested nothing that the server did not have;
 then a screenshot of the home page goes to `_docs/screenshot.png`. Exits non-zero, saying what failed.
 """
-import importlib, json, re, shutil, subprocess, sys, tempfile, threading
+import copy, importlib, json, re, shutil, subprocess, sys, tempfile, threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,13 +32,25 @@ CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic
     '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1']  # the site must work offline: nothing leaves the machine
 
 # Served at /__check__.html#page: opens `page` in a frame and appends what the reader got as JSON
-PROBE = b"""<!doctype html><html><head><link rel="icon" href="data:,"></head><body><iframe id="f" style="width:1280px;height:1000px"></iframe><script>
+PROBE = b"""<!doctype html><html><head><link rel="icon" href="data:,"></head><body><iframe id="f" style="width:1280px;height:1000px;border:0"></iframe><script>
 const f = document.getElementById('f');
 f.onload = () => {
   const d = f.contentDocument, pre = document.createElement('pre');
   pre.id = 'result';
+  const art = d.querySelector('article'), col = d.querySelector('.md-content') || art;  // the content column
+  const right = col ? col.getBoundingClientRect().right : 0;
+  const name = e => e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className.trim().split(/\s+/).join('.') : '')
+    + ': ' + (e.textContent || '').trim().slice(0, 60);
   pre.textContent = JSON.stringify({url: d.location.href, html: d.documentElement.outerHTML,
-    images: [...d.images].map(i => ({src: i.currentSrc || i.src, width: i.naturalWidth, height: i.naturalHeight}))});
+    images: [...d.images].map(i => ({src: i.currentSrc || i.src, width: i.naturalWidth, height: i.naturalHeight})),
+    // what a reader would scroll sideways, or what sticks out of the content column
+    wide: art ? [...art.querySelectorAll('*')].filter(e => {
+      const cs = f.contentWindow.getComputedStyle(e), r = e.getBoundingClientRect();
+      return r.width > 0 && (r.right > right + 1 ||
+        (['auto', 'scroll'].includes(cs.overflowX) && e.scrollWidth > e.clientWidth + 1));
+    }).map(name) : null,
+    math: [...d.querySelectorAll('math')].map(m => ({text: m.textContent, width: m.getBoundingClientRect().width,
+                                                    height: m.getBoundingClientRect().height}))});
   document.body.appendChild(pre);
 };
 f.src = decodeURIComponent(location.hash.slice(1));
@@ -83,6 +99,27 @@ def documented_names(cfg, mod):
         if len(parts) == 2 and parts[0] not in names and not any(o.startswith('_') for o in parts):
             names.append('.'.join(parts))
     return names
+
+_re_tex = re.compile(r'\$\$.+?\$\$|(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=\S)\$(?![\d\w$])', re.S)  # pandoc's rules for $..$
+_re_raw_tex = re.compile(r'\\\(|\\\[|\$\$|' + _re_tex.pattern.split('|', 1)[1])
+
+def tex_formulas(nb):
+    "How many TeX formulas (`$...$`, `$$...$$`) the markdown cells of notebook `nb` hold, outside code"
+    src = '\n\n'.join(''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown')
+    src = re.sub(r'^```.*?^```|`[^`\n]*`', '', src, flags=re.M | re.S)
+    return len(_re_tex.findall(src))
+
+def prose(soup):
+    "The text a reader sees in the page's article, leaving out code, formulas and scripts"
+    art = copy.copy(soup.find('article') or soup)
+    for t in art.select('pre, code, math, script, style'): t.decompose()
+    return art.get_text(' ')
+
+def show_doc_parts(h):
+    "The elements after heading `h` that `show_doc` wrote: up to the next heading, rule or code cell"
+    for o in h.find_next_siblings():
+        if re.fullmatch(r'h[1-6]|hr', o.name) or 'highlight' in o.get('class', []): break
+        yield o
 
 class Checker:
     def __init__(self):
@@ -145,11 +182,33 @@ def main():
             mod = default_exp(pages[page])
             if mod:
                 heads = [h.get_text().replace('¶', '').strip() for h in soup.select('article h2, article h3, article h4')]
-                for nm in documented_names(cfg, mod):
+                names = documented_names(cfg, mod)
+                for nm in names:
                     n = heads.count(nm)
                     check(n == 1, f'{page}: {cfg.lib_name}.{mod}.{nm} is documented {n} times (want once): ' +
                           ('export it in a cell, or call show_doc on it' if n == 0 else
                            "drop the explicit show_doc: nbdev adds one after the exported cell"))
+                # each as nbdev's Quarto sites show it: the signature, then a table of its typed parameters
+                for h in soup.select('article h2, article h3, article h4'):
+                    nm = h.get_text().replace('¶', '').strip()
+                    if nm not in names: continue
+                    parts = list(show_doc_parts(h))
+                    sig = parts[0].pre.get_text() if parts and parts[0].name == 'blockquote' and parts[0].pre else ''
+                    if not check(sig.startswith(nm + ' ('), f'{page}: {nm}: no signature line under its heading '
+                                 '(a code block that tools/build_docs.py could not turn into one?)'): continue
+                    if re.search(r'[:=]', sig.split('(', 1)[1]):
+                        check(any(p.find('th', string=re.compile('Type|Details')) for p in parts),
+                              f'{page}: {nm}: no table of parameters under its signature')
+            # formulas: MathML that the browser drew, and no TeX left as text
+            raw = _re_raw_tex.findall(prose(soup))
+            check(not raw, f'{page}: raw TeX reaches the reader: {raw[:3]}')
+            want, maths = tex_formulas(pages[page]), res['math']
+            check(len(maths) >= want, f'{page}: {want} formulas in the notebook, {len(maths)} MathML elements on the page')
+            for m in maths:
+                check(m['width'] > 0 and m['height'] > 0 and '\\' not in m['text'],
+                      f"{page}: formula {m['text'][:60]!r} not drawn, or holds a TeX command latex2mathml does not know")
+            # nothing scrolls sideways or sticks out of the content column at 1280 px
+            check(not res['wide'], f"{page}: {len(res['wide'])} elements wider than the content at 1280 px, e.g. {res['wide'][:3]}")
 
         # the home page shows the CAM grid picture
         home = seen.get('index.html', {'images': []})
