@@ -68,37 +68,44 @@ class Peer(NamedTuple):
     note: str = ''           # where the definitions differ, and which follows the paper
 
 TC, PGC = 'torchcam', 'pytorch-grad-cam'
-# Perturbation methods score every channel: petcam's top-k bound is lifted (`k`) so all three score the same 1280 channels.
-ALL = {'k': None}
+# Perturbation methods score every channel: petcam's top-k bound is lifted so all score the same (1280) channels.
+ALL = {'top_k': None, 'progress': False}
 PEERS = {
     'cam': [Peer(TC, 'CAM')],
     'grad_cam': [Peer(TC, 'GradCAM'), Peer(PGC, 'GradCAM')],
-    'grad_cam_pp': [Peer(TC, 'GradCAMpp'), Peer(PGC, 'GradCAMPlusPlus')],
+    'grad_cam_pp': [
+        Peer(TC, 'GradCAMpp', note="torchcam's alpha is never divided by its denominator (`alpha[mask].div_` divides a copy): "
+                                   "its weights are sum(G^2 relu(G)), not the paper's; pytorch-grad-cam and petcam follow the paper"),
+        Peer(PGC, 'GradCAMPlusPlus', note="petcam also keeps alpha in [0, 1/2] where the denominator is not positive (the paper's "
+                                          "alpha on non-negative activations); pytorch-grad-cam does not")],
     'smooth_grad_cam_pp': [
-        Peer(TC, 'SmoothGradCAMpp', dict(num_samples=4, std=0.3), dict(n_samples=4, std=0.3), True,
-             "torchcam's alpha numerator is the mean of squared gradients (its 'personal correction'); the paper has the mean of gradients"),
-        Peer(TC, 'SmoothGradCAMpp', dict(num_samples=1, std=1e-6), dict(n_samples=1, std=0.0), False,
-             "noise ~0 on both sides: reduces to Grad-CAM++")],
+        Peer(TC, 'SmoothGradCAMpp', dict(num_samples=4, std=0.3), dict(n=4, sigma=0.065), True,
+             "noise of std 0.3 (torchcam) vs 0.065 x each image's range (petcam, ~0.3 here); both use the mean of G^2 as alpha's "
+             "numerator, as Grad-CAM++ does (the paper writes the mean of G); torchcam weighs by the last sample's gradient"),
+        Peer(TC, 'SmoothGradCAMpp', dict(num_samples=1, std=1e-6), dict(n=1, sigma=0.0), False,
+             "noise ~0 on both sides: Grad-CAM++ (torchcam's, with its alpha as in the row above)")],
     'xgrad_cam': [Peer(TC, 'XGradCAM'), Peer(PGC, 'XGradCAM')],
     'hires_cam': [Peer(PGC, 'HiResCAM')],
     'grad_cam_elementwise': [Peer(PGC, 'GradCAMElementWise')],
     'layer_cam': [Peer(TC, 'LayerCAM'), Peer(PGC, 'LayerCAM')],
     'score_cam': [
         Peer(TC, 'ScoreCAM', dict(batch_size=32), ALL, False,
-             "torchcam min-max scales each activation map on the grid, then upsamples (the paper upsamples, then scales); "
-             "both peers weigh channels by a softmax over channels of the logits, the paper by the class's softmax probability"),
+             "peers weigh channels by a softmax over channels of the masked images' logits; the paper (and its authors' code) and "
+             "petcam by the class's softmax probability; torchcam also scales each map before upsampling it"),
         Peer(PGC, 'ScoreCAM', dict(batch_size=32), ALL, False,
-             "pytorch-grad-cam upsamples with align_corners=True; channel softmax of logits as torchcam (paper: class probability)")],
+             "channel softmax of logits as torchcam (paper: class probability); upsamples with align_corners=True")],
     'ss_cam': [Peer(TC, 'SSCAM', dict(batch_size=32, num_samples=4, std=2.0), dict(ALL, n_samples=4, std=2.0), True,
-                    "torchcam adds the noise to masks already scaled to [0, 1]")],
+                    "channel softmax of logits (torchcam) vs class probability (petcam, as Score-CAM's paper)")],
     'is_cam': [Peer(TC, 'ISCAM', dict(batch_size=32, num_samples=4), dict(ALL, n_samples=4), False,
-                    "torchcam scales the mask by cumulative coefficients sum_(j<=i) j/N, which exceed 1 (the paper integrates i/N, up to 1)")],
-    'ablation_cam': [Peer(PGC, 'AblationCAM', dict(batch_size=32), ALL, False,
-                          "both weigh by (y - y_k) / y, the paper's; a negative logit y flips the peer's map")],
-    'eigen_cam': [Peer(PGC, 'EigenCAM', note="pytorch-grad-cam keeps the SVD's arbitrary sign, then ReLU: a flipped sign gives another map")],
-    'eigen_grad_cam': [Peer(PGC, 'EigenGradCAM', note="same sign ambiguity as eigen_cam")],
-    'full_grad': [Peer(PGC, 'FullGrad', note="pytorch-grad-cam scales every channel of every bias map to [0, 1] separately; "
-                                           "the paper (and its code) scales each layer's map as a whole")],
+                    "torchcam scales the masks by cumulative sums (1, 3, 6, 10)/N, beyond 1, and softmaxes logits over channels; "
+                    "the paper and petcam average the class probability over masks scaled by i/N, i = 1..N")],
+    'ablation_cam': [Peer(PGC, 'AblationCAM', dict(batch_size=32), {'progress': False}, False,
+                          "both weigh by (y - y_k) / y, the paper's")],
+    'eigen_cam': [Peer(PGC, 'EigenCAM', note="pytorch-grad-cam keeps the SVD's arbitrary sign before its ReLU; petcam signs the "
+                                           "component to correlate with the channel sum (the paper leaves the sign open)")],
+    'eigen_grad_cam': [Peer(PGC, 'EigenGradCAM', note="same sign convention as eigen_cam")],
+    'full_grad': [Peer(PGC, 'FullGrad', note="both scale each channel's |bias x gradient| to [0, 1] as the paper's formula "
+                                           "(psi inside the sum over channels); the authors' code scales each layer as a whole")],
 }
 
 def _quiet():
@@ -164,16 +171,77 @@ def registered():
     return pm.cam_methods
 
 # ----------------------------------------------------------------------------------------------------------- metrics
-def metric_rows(learn, x, targets, methods):
-    "Peers' faithfulness metrics against petcam.evaluate's on the same maps (TODO until petcam.evaluate has them)."
-    rows = []
+def _tc_gradcam(model):
+    import torchcam.methods as tm
+    model = copy.deepcopy(model).eval().requires_grad_(True)
+    return tm.GradCAM(model, target_layer=model[0])
+
+def tc_confidence(learn, x, targets):
+    "torchcam's ClassificationMetric (Average Drop, Increase in Confidence) of its Grad-CAM, and petcam's on the same maps."
+    from functools import partial
+    from torchcam.metrics import ClassificationMetric
+    import petcam.evaluate as ev
+    with _tc_gradcam(learn.model) as ext:
+        metric = ClassificationMetric(ext, partial(torch.softmax, dim=-1))
+        metric.update(x, class_idx=targets.tolist())
+        tc = metric.summary()
+        maps = ext(class_idx=targets.tolist(), scores=ext.model(x))[0].detach()
+    drop, incr = ev.confidence_change(learn, x, maps, targets)
+    return [('Average Drop (lower is better)', tc['avg_drop'], drop.mean().item()),
+            ('Increase in Confidence (higher is better)', tc['conf_increase'], incr.mean().item())]
+
+def tc_deletion(learn, x, targets):
+    "torchcam's DeletionInsertionMetric (zeros baseline, 20 steps) of its Grad-CAM, and petcam's on the same maps and settings."
+    from functools import partial
+    from torchcam.metrics import DeletionInsertionMetric
+    import petcam.evaluate as ev
+    with _tc_gradcam(learn.model) as ext:
+        metric = DeletionInsertionMetric(ext, partial(torch.softmax, dim=-1), steps=20)
+        metric.update(x, class_idx=targets.tolist())
+        tc = metric.summary()
+        maps = ext(class_idx=targets.tolist(), scores=ext.model(x))[0].detach()
+    d, i = ev.deletion_insertion(learn, x, maps, targets, steps=20, baselines=('zeros', 'zeros'))
+    return [('Deletion AUC, zeros baseline, 20 steps (lower is better)', tc['deletion_auc'], d.mean().item()),
+            ('Insertion AUC, from zeros, 20 steps (higher is better)', tc['insertion_auc'], i.mean().item())]
+
+def pgc_road(learn, x, targets, noise):
+    "pytorch-grad-cam's ROADCombined (logits, its 9 percentiles) of its Grad-CAM maps, and petcam's `road_score` on the same maps."
+    import pytorch_grad_cam as pg
+    from pytorch_grad_cam.metrics import road
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+    import petcam.evaluate as ev
+    model = copy.deepcopy(learn.model).eval().requires_grad_(True)
+    tg = [ClassifierOutputTarget(int(t)) for t in targets]
+    with pg.GradCAM(model=model, target_layers=[model[0]]) as cam: maps = cam(input_tensor=x, targets=tg)
+    defaults = road.NoisyLinearImputer.__init__.__defaults__
+    road.NoisyLinearImputer.__init__.__defaults__ = (noise,) + defaults[1:]
+    try:
+        torch.manual_seed(0)
+        peer = road.ROADCombined()(x, maps, tg, model)
+    finally: road.NoisyLinearImputer.__init__.__defaults__ = defaults
+    ours = ev.road_score(learn, x, torch.from_numpy(maps), targets, noise=noise, logits=True)
+    what = 'noise 0.01, each its own draw' if noise else 'no noise: the imputation alone'
+    return [(f'ROAD combined, logits ({what}; higher is better)', float(np.mean(peer)), ours.mean().item(),
+             float(np.abs(np.asarray(peer) - ours.numpy()).max()))]
+
+def metric_rows(learn, x, targets):
+    "Peers' faithfulness metrics beside petcam.evaluate's, on the same maps (torchcam's or pytorch-grad-cam's Grad-CAM)."
     try: import petcam.evaluate as ev
-    except Exception as e: return [('all', '', f'petcam.evaluate does not import ({type(e).__name__}: {e})', '', '')]
-    if not hasattr(ev, 'average_drop'):
-        rows.append(('avg_drop / incr_conf', 'torchcam ClassificationMetric', 'TODO: petcam.evaluate has no Average Drop yet', '', ''))
-    if not hasattr(ev, 'road'):
-        rows.append(('road', 'pytorch-grad-cam ROADCombined', 'TODO: petcam.evaluate has no ROAD yet', '', ''))
+    except Exception as e: return [('all', '', f'TODO: petcam.evaluate does not import ({type(e).__name__}: {e})', '', '', '')]
+    checks = [('torchcam ClassificationMetric', 'confidence_change', tc_confidence),
+              ('torchcam DeletionInsertionMetric', 'deletion_insertion', tc_deletion),
+              ('pytorch-grad-cam ROADCombined', 'road_score', partial_road(0.01)),
+              ('pytorch-grad-cam ROADCombined', 'road_score', partial_road(0.0))]
+    rows = []
+    for peer, fn, check in checks:
+        if not hasattr(ev, fn): rows.append((peer, f'TODO: petcam.evaluate has no {fn} yet', '', '', '', '')); continue
+        try:
+            for name, theirs, ours, *per in check(learn, x, targets):
+                rows.append((name, peer, f'{ours:.4f}', f'{theirs:.4f}', f'{abs(ours - theirs):.4f}', f'{per[0]:.4f}' if per else ''))
+        except Exception as e: rows.append((peer, 'error', f'{type(e).__name__}: {str(e).splitlines()[0][:150]}', '', '', ''))
     return rows
+
+def partial_road(noise): return lambda learn, x, targets: pgc_road(learn, x, targets, noise)
 
 # ------------------------------------------------------------------------------------------------------------ report
 def machine():
@@ -194,6 +262,7 @@ def main():
     p.add_argument('--n', type=int, default=16, help='images compared (held-out ones when the learner is trained here)')
     p.add_argument('--n-perturb', type=int, default=4, help='images for the perturbation methods (each needs 1280 forward passes)')
     p.add_argument('--only', nargs='*', help='only these methods (registry names, e.g. grad_cam score_cam)')
+    p.add_argument('--n-metrics', type=int, default=4, help="images for the metrics (pytorch-grad-cam's ROAD solves 18 sparse systems per image)")
     p.add_argument('--no-metrics', action='store_true', help='skip the faithfulness metrics')
     p.add_argument('--threads', type=int, default=0, help="torch CPU threads (default: torch's choice)")
     p.add_argument('--no-save', action='store_true', help='print only; do not write bench/results/cross_check.md')
@@ -236,9 +305,11 @@ def main():
                     row = f"| {name} | {label} | | | | error | {type(e).__name__}: {str(e).splitlines()[0][:150]} |"
             lines.append(row); print(row, flush=True)
     if not args.no_metrics:
-        mrows = metric_rows(learn, x, targets, methods)
+        m = min(args.n_metrics, len(x))
+        mrows = metric_rows(learn, x[:m], targets[:m])
         if mrows:
-            mlines = ['', '| metric | peer | petcam | peer value | difference |', '|---|---|---:|---:|---:|']
+            mlines = ['', f'Faithfulness metrics where a peer computes the same, on the peer\'s Grad-CAM maps of {m} images:', '',
+                      '| metric | peer | petcam | peer | difference | largest per-image difference |', '|---|---|---:|---:|---:|---:|']
             mlines += [f"| {' | '.join(map(str, r))} |" for r in mrows]
             lines += mlines; print('\n'.join(mlines), flush=True)
     print(f"\n{time.time() - t0:.0f}s in all")

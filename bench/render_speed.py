@@ -3,7 +3,7 @@
 All in one process, on the same trained model, images and batch size, alternating in each round:
 - `learn.cams` on the files: explaining only (read, resize, the network, the maps), the 1.00x reference;
 - `explain_files`, the engine of `petcam_cam`: read each file, explain the batch, write one overlay PNG per image
-  (`cam_images`: arrays, no matplotlib figure) and cams.csv, into a temporary folder;
+  (`cam_image`: arrays, no matplotlib figure) and cams.csv, into a temporary folder;
 - the same with `--grid` (pages of 5 x 5, drawn with matplotlib);
 - for reference, the way before: one matplotlib figure per image (`show_cam` on a 4 x 4 inch `Figure`, saved with
   `bbox_inches='tight'`), on the first `--mpl` images.

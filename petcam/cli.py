@@ -160,6 +160,13 @@ class _Pages:
         if self.cells: save_fig(show_cams(*zip(*self.cells), nrows=5, ncols=5, figsize=(16, 16)), self.out/self.name); self.cells,self.n = [],self.n + 1
 
 # %% ../nbs/08_cli.ipynb #39b23e84
+@contextlib.contextmanager
+def _atomic(fname):
+    "A temporary name beside `fname`: renamed to `fname` when the block succeeds, removed when it fails."
+    tmp = fname.with_name(f'.{fname.name}.tmp')
+    try: yield tmp; os.replace(tmp, fname)
+    finally: tmp.unlink(missing_ok=True)
+
 def _read_batch(batch, max_side, n_classes):
     "The images of `batch` that can be read, and a CSV row for each that cannot."
     ims, rows = {}, {}
@@ -179,24 +186,20 @@ def explain_files(learn:Learner, # A CAM learner, e.g. from `load_cam_model`
     "Write an overlay PNG (or grid pages) per image of `files` into `out`, and `cams.csv`; one batch in memory at a time."
     vocab, used, pages = learn.dls.vocab, set(), _Pages(out)
     size = getattr(first(learn.dls.after_item.fs.filter(risinstance(Resize))), 'size', (512,))
-    csv_tmp, n_ok, n_bad = out/'.cams.csv.tmp', 0, 0
-    batches = list(chunked(files, bs))
-    try:
-        with open(csv_tmp, 'w', newline='', encoding='utf-8') as f:
-            w = csv.writer(f)
-            w.writerow(['file', 'prediction', *[f'prob_{v}' for v in vocab], 'png', 'error'])
-            for batch in (progress_bar(batches) if progress else batches):
-                ims, rows = _read_batch(batch, max(2048, 4 * max(size)), len(vocab))
-                if ims:
-                    imgs, r = next(learn.iter_cams(list(ims.values()), bs=len(ims), method=method, progress=False))
-                    for fn,img,m,t,probs in zip(ims, imgs, *pick_maps(r, vocab), r.probs):
-                        name = pages.add(img, m, t) if grid else save_fig(cam_image(img, m, t), out/_png_name(fn, used)).name
-                        rows[fn] = [fn, vocab[probs.argmax().item()], *[f'{p:.6f}' for p in probs.tolist()], name, '']
-                w.writerows(rows[fn] for fn in batch)
-                n_ok, n_bad = n_ok + len(ims), n_bad + len(batch) - len(ims)
-            pages.flush()
-        os.replace(csv_tmp, out/'cams.csv')
-    finally: csv_tmp.unlink(missing_ok=True)
+    n_ok, n_bad, batches = 0, 0, list(chunked(files, bs))
+    with _atomic(out/'cams.csv') as tmp, open(tmp, 'w', newline='', encoding='utf-8') as f:
+        w = csv.writer(f)
+        w.writerow(['file', 'prediction', *[f'prob_{v}' for v in vocab], 'png', 'error'])
+        for batch in (progress_bar(batches) if progress else batches):
+            ims, rows = _read_batch(batch, max(2048, 4 * max(size)), len(vocab))
+            if ims:
+                imgs, r = next(learn.iter_cams(list(ims.values()), bs=len(ims), method=method, progress=False))
+                for fn,img,m,t,probs in zip(ims, imgs, *pick_maps(r, vocab), r.probs):
+                    name = pages.add(img, m, t) if grid else save_fig(cam_image(img, m, t), out/_png_name(fn, used)).name
+                    rows[fn] = [fn, vocab[probs.argmax().item()], *[f'{p:.6f}' for p in probs.tolist()], name, '']
+            w.writerows(rows[fn] for fn in batch)
+            n_ok, n_bad = n_ok + len(ims), n_bad + len(batch) - len(ims)
+        pages.flush()
     return n_ok, n_bad
 
 # %% ../nbs/08_cli.ipynb #0cce7e9b
@@ -228,13 +231,6 @@ def _readable(files, n=None):
         except OSError: bad.append(fn)
     return good, bad
 
-def _save_csv(df, fname):
-    "Write `df` to `fname` atomically."
-    tmp = fname.with_name(f'.{fname.name}.tmp')
-    try: df.to_csv(tmp); os.replace(tmp, fname)
-    finally: tmp.unlink(missing_ok=True)
-    return fname
-
 @call_parse
 @_reports_errors
 def petcam_compare(path:str, # Folder of images, or an Oxford-IIIT Pet style root with images/ and trimaps/
@@ -253,8 +249,8 @@ def petcam_compare(path:str, # Folder of images, or an Oxford-IIIT Pet style roo
     files, bad = _readable(walk_images(pets_path(path)), n)
     if not files: raise OSError(f"None of the {len(bad)} file(s) under {path} could be read as an image.")
     with _held(out) as out:
-        df = compare_methods(learn, path=path, methods=methods, files=files)
-        _save_csv(df, out/'compare.csv')
+        df = compare_methods(learn, path=path, methods=methods, files=files, bs=bs)
+        with _atomic(out/'compare.csv') as tmp: df.to_csv(tmp)
         save_fig(plot_comparison(df), out/'compare.png')
         save_fig(plot_method_grid(learn, files[:4], methods), out/'methods.png')
     print(f"compared {len(df) - 2} method(s) on {len(files)} image(s) into {out}" + (f"; {len(bad)} unreadable file(s) left out" if bad else ''))

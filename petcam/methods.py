@@ -11,8 +11,9 @@ from .cam import *
 
 # %% auto #0
 __all__ = ['cam_methods', 'cam_method', 'get_method', 'find_layer', 'model_vocab', 'class_targets', 'scatter_maps', 'cam',
-           'GradHook', 'layer_forward', 'grad_maps', 'grad_method', 'grad_cam', 'layer_cam', 'fusion_layers',
-           'fused_cam']
+           'GradHook', 'layer_forward', 'grad_maps', 'grad_method', 'grad_cam', 'grad_cam_pp', 'smooth_grad_cam_pp',
+           'xgrad_cam', 'hires_cam', 'grad_cam_elementwise', 'layer_cam', 'fusion_layers', 'fused_cam', 'eigen_cam',
+           'eigen_grad_cam', 'full_grad']
 
 # %% ../nbs/03_methods.ipynb #1c79440d
 cam_methods = {}
@@ -150,6 +151,11 @@ def layer_forward(model:nn.Module, # The model, in eval mode
 # %% ../nbs/03_methods.ipynb #d858985a
 def _weighted(a, w): return ((w[..., None, None] if w.ndim == 2 else w) * a).sum(1).relu()
 
+def _class_sets(ts, logits):
+    "The targets of each backward pass: `ts` (one class per image), or each class in turn when `ts` is None ('all')."
+    B, C = logits.shape
+    return [torch.full((B,), k, device=logits.device) for k in range(C)] if ts is None else [ts]
+
 def grad_maps(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
               x:Tensor, # A batch of normalised images (B, 3, H, W)
               weigh:callable, # `weigh(A, G) -> W`: channel weights (B, C) or pixel weights (B, C, h, w)
@@ -161,10 +167,8 @@ def grad_maps(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
     model, vocab = model_vocab(learn_or_model)
     with eval_mode(model), torch.inference_mode(False):
         acts, logits = layer_forward(model, x, layers)
-        ts = class_targets(target, logits, vocab)
-        B, C = logits.shape
-        classes = [torch.full((B,), k, device=logits.device) for k in range(C)] if ts is None else [ts]
-        per = [[] for _ in acts]
+        ts, C = class_targets(target, logits, vocab), logits.shape[1]
+        classes, per = _class_sets(ts, logits), [[] for _ in acts]
         for i, t in enumerate(classes):
             gs = torch.autograd.grad(logits, acts, F.one_hot(t, C).to(logits.dtype), retain_graph=i < len(classes) - 1)
             for p, a, g in zip(per, acts, gs): p.append(combine(a.detach(), weigh(a.detach(), g)))
@@ -172,15 +176,16 @@ def grad_maps(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
     return maps, logits.detach()
 
 # %% ../nbs/03_methods.ipynb #7a002b7d
-def grad_method(weigh:callable # `weigh(A, G) -> W`, named as the method: channel (B, C) or pixel (B, C, h, w) weights
+def grad_method(weigh:callable, # `weigh(A, G) -> W`, named as the method: channel (B, C) or pixel (B, C, h, w) weights
+                combine:callable=_weighted # `combine(A, W) -> maps (B, h, w)`: ReLU of the weighted sum by default
                )->callable:
-    "A registered CAM method named after `weigh`: ReLU of the activations of `layer` weighted by `weigh(A, G)`."
+    "A registered CAM method named after `weigh`: the activations of `layer` weighted by `weigh(A, G)`, then `combine`d."
     def method(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
                x:Tensor, # A batch of normalised images (B, 3, H, W)
                target=None, # None: the predicted class; 'all'; a class index or name; or one per image
                layer:str|nn.Module|None=None # The layer to explain, or its dotted name; default: the body `model[0]`
               )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
-        (maps,), logits = grad_maps(learn_or_model, x, weigh, target, [layer])
+        (maps,), logits = grad_maps(learn_or_model, x, weigh, target, [layer], combine)
         return CamResult.from_logits(maps, logits)
     method.__name__ = method.__qualname__ = weigh.__name__
     method.__doc__, method.weigh = weigh.__doc__, weigh
@@ -191,6 +196,62 @@ def grad_method(weigh:callable # `weigh(A, G) -> W`, named as the method: channe
 def grad_cam(a, g):
     "Grad-CAM (Selvaraju et al., 2017): each channel weighted by its gradient averaged over the grid."
     return g.mean((2, 3))
+
+# %% ../nbs/03_methods.ipynb #2b307b72
+def _pp_weights(a, g, g2, g3):
+    "Grad-CAM++ channel weights from the activations, the gradient, its square and its cube (or their means)."
+    den = 2 * g2 + a.sum((2, 3), keepdim=True) * g3
+    alpha = torch.where(den > 0, g2 / den, 0).clamp(max=0.5)    # in [0, 1/2], as on non-negative activations
+    return (alpha * g.relu()).sum((2, 3))
+
+@grad_method
+def grad_cam_pp(a, g):
+    "Grad-CAM++ (Chattopadhay et al., 2018): positive gradients weighted by the closed-form alpha of exponential scores."
+    return _pp_weights(a, g, g ** 2, g ** 3)
+
+# %% ../nbs/03_methods.ipynb #5bac8ce3
+@cam_method
+def smooth_grad_cam_pp(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
+                       x:Tensor, # A batch of normalised images (B, 3, H, W)
+                       target=None, # None: the predicted class; 'all'; a class index or name; or one per image
+                       layer:str|nn.Module|None=None, # The layer to explain, or its dotted name; default: the body `model[0]`
+                       n:int=8, # Number of noisy copies
+                       sigma:float=0.15, # Noise standard deviation, as a fraction of each image's range
+                       seed:int=0 # Seed of the noise
+                      )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
+    "Smooth Grad-CAM++ (Omeiza et al., 2019): Grad-CAM++ with the gradient's powers averaged over `n` noisy copies of `x`."
+    model, vocab = model_vocab(learn_or_model)
+    std = sigma * (x.amax((1, 2, 3)) - x.amin((1, 2, 3)))[:, None, None, None]
+    gen = torch.Generator(x.device).manual_seed(seed)
+    with eval_mode(model), torch.inference_mode(False):
+        (a,), logits = layer_forward(model, x, [layer])
+        ts, C = class_targets(target, logits, vocab), logits.shape[1]
+        classes, a, m = _class_sets(ts, logits), a.detach(), 0
+        for _ in range(n):
+            (an,), zn = layer_forward(model, x + std * torch.randn(x.shape, generator=gen, device=x.device, dtype=x.dtype), [layer])
+            gs = torch.stack([torch.autograd.grad(zn, an, F.one_hot(t, C).to(zn.dtype), retain_graph=True)[0] for t in classes])
+            m = m + torch.stack([gs, gs ** 2, gs ** 3]) / n     # (3, classes, B, C, h, w): means of G, G², G³
+    maps = torch.stack([_weighted(a, _pp_weights(a, *mk)) for mk in m.unbind(1)], 1)
+    return CamResult.from_logits(maps if ts is None else scatter_maps(maps[:, 0], ts, C), logits)
+
+# %% ../nbs/03_methods.ipynb #723e6375
+@grad_method
+def xgrad_cam(a, g):
+    "XGrad-CAM (Fu et al., 2020): gradients summed over the grid, each position weighted by its share of the channel's activation."
+    s = a.sum((2, 3))
+    return torch.where(s != 0, (a * g).sum((2, 3)) / s, 0)
+
+# %% ../nbs/03_methods.ipynb #8675af1f
+@grad_method
+def hires_cam(a, g):
+    "HiResCAM (Draelos & Carin, 2020): each activation weighted by its own gradient."
+    return g
+
+# %% ../nbs/03_methods.ipynb #cea4ec57
+@grad_method
+def grad_cam_elementwise(a, g):
+    "Grad-CAM element-wise (pytorch-grad-cam): the sum over channels of the positive products of activation and gradient."
+    return torch.where(g * a > 0, g, 0)
 
 # %% ../nbs/03_methods.ipynb #105b507f
 @grad_method
@@ -240,6 +301,90 @@ def fused_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
         fmaps, flogits = grad_maps(learn_or_model, x.flip(3), layer_cam.weigh, target, layers)
         maps, logits = (maps + _fuse(fmaps).flip(3)) / 2, (logits + flogits) / 2
     return CamResult.from_logits(maps, logits)
+
+# %% ../nbs/03_methods.ipynb #50d8d8d2
+def _principal(a):
+    "Each image's (C, h, w) features projected on their first principal component, signed to correlate with the channel sum."
+    B, C, h, w = a.shape
+    if C < 2: raise ValueError(f"Eigen-CAM needs a layer with several channels (the principal component of one channel is the "
+                               f"channel itself); this one has {C}: pick a layer with more channels, e.g. layer=None (the body).")
+    X = a.flatten(2).transpose(1, 2)                        # (B, hw, C): positions are the samples
+    U, S, _ = torch.linalg.svd(X - X.mean(1, keepdim=True), full_matrices=False)
+    p = U[..., 0] * S[:, :1]                                # the centred samples' coordinates on v_1
+    return (p * torch.where((p * a.sum(1).flatten(1)).sum(1, keepdim=True) < 0, -1, 1)).view(B, h, w)
+
+# %% ../nbs/03_methods.ipynb #4011a3b3
+@cam_method
+def eigen_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
+              x:Tensor, # A batch of normalised images (B, 3, H, W)
+              target=None, # Which classes get the (class-agnostic) map: None the predicted one, 'all', an index or name, one per image
+              layer:str|nn.Module|None=None # The layer to explain, or its dotted name; default: the body `model[0]`
+             )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
+    "Eigen-CAM (Muhammad & Yeasin, 2020): the activations projected on their first principal component, for any class."
+    model, vocab = model_vocab(learn_or_model)
+    with eval_mode(model), torch.inference_mode(False):
+        (a,), logits = layer_forward(model, x, [layer])
+    ts, C = class_targets(target, logits, vocab), logits.shape[1]
+    m = _principal(a.detach()).relu()
+    return CamResult.from_logits(m[:, None].repeat(1, C, 1, 1) if ts is None else scatter_maps(m, ts, C), logits)
+
+# %% ../nbs/03_methods.ipynb #9730a6d1
+def _principal_map(a, w): return _principal(w * a).relu()
+
+@partial(grad_method, combine=_principal_map)
+def eigen_grad_cam(a, g):
+    "Eigen-Grad-CAM (pytorch-grad-cam): the first principal component of activations times gradients, for each class."
+    return g
+
+# %% ../nbs/03_methods.ipynb #c5e644d3
+def _bias(m):
+    "The bias `m` adds to each channel: a convolution's own, or an eval-mode BatchNorm's β − μγ/√(σ²+ε)."
+    if isinstance(m, nn.Conv2d): return m.bias
+    return ifnone(m.bias, 0) - m.running_mean * ifnone(m.weight, 1) / (m.running_var + m.eps).sqrt()
+
+def _has_bias(m): return (isinstance(m, nn.Conv2d) and m.bias is not None) or (isinstance(m, nn.BatchNorm2d) and m.running_mean is not None)
+
+# %% ../nbs/03_methods.ipynb #a9ed30ba
+def _full_gradients(model, x, target=None, vocab=None, post=noop):
+    "Logits, targets, and for each backward pass `post` of input ⊙ its gradient, then of bias ⊙ gradient at each bias layer."
+    layers = [m for m in model.modules() if _has_bias(m)]
+    if not layers: raise ValueError("FullGrad needs layers with biases (Conv2d with bias=True, or BatchNorm2d) and this model "
+                                    "has none: use grad_cam or layer_cam.")
+    terms = []
+    def _keep(m, i, o):
+        b = _bias(m).detach()[:, None, None]
+        o.register_hook(lambda g: terms.append(post(g * b)))
+    with eval_mode(model), torch.inference_mode(False), torch.enable_grad(), Hooks(layers, _keep, detach=False):
+        x = x.as_subclass(Tensor).clone().requires_grad_()
+        z = model(x)
+        ts = class_targets(target, z, vocab)
+        classes, res = _class_sets(ts, z), []
+        for i, t in enumerate(classes):
+            terms.clear()
+            gx, = torch.autograd.grad(z, x, F.one_hot(t, z.shape[1]).to(z.dtype), retain_graph=i < len(classes) - 1)
+            res.append([post(gx * x.detach())] + terms)
+    return z.detach(), ts, res
+
+# %% ../nbs/03_methods.ipynb #2a7ddbb9
+def _psi(t):
+    "Each channel's absolute value scaled to [0, 1] over its grid, then summed over channels: (B, C, h, w) -> (B, 1, h, w)."
+    t = t.abs()
+    lo, hi = t.amin((2, 3), keepdim=True), t.amax((2, 3), keepdim=True)
+    return ((t - lo) / torch.where(hi > lo, hi - lo, 1)).sum(1, keepdim=True)
+
+@cam_method
+def full_grad(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
+              x:Tensor, # A batch of normalised images (B, 3, H, W)
+              target=None, # None: the predicted class; 'all'; a class index or name; or one per image
+              layer=None # Must be None: FullGrad uses every bias layer of the model
+             )->CamResult: # Maps (B, n_classes, H, W) at the input's size, logits, probabilities
+    "FullGrad (Srinivas & Fleuret, 2019): input-gradient and every bias-gradient, each channel scaled to [0, 1], summed at the input's size."
+    if layer is not None: raise ValueError("FullGrad uses every bias layer of the model, not one layer: leave layer=None.")
+    model, vocab = model_vocab(learn_or_model)
+    z, ts, res = _full_gradients(model, x, target, vocab, _psi)
+    up = partial(F.interpolate, size=x.shape[-2:], mode='bilinear', align_corners=False)
+    maps = torch.cat([sum(up(t) for t in terms) for terms in res], 1)
+    return CamResult.from_logits(maps if ts is None else scatter_maps(maps[:, 0], ts, z.shape[1]), z)
 
 # %% ../nbs/03_methods.ipynb #856104e6
 def _unreadable(items):

@@ -152,6 +152,7 @@ def load_body_weights(model:nn.Module, # The full model of `arch`, e.g. torchvis
 
 # %% ../nbs/01_model.ipynb #25c90e07
 def _timm_body(a:Arch, pretrained:bool)->nn.Module:
+    "fastai's `TimmBody` around timm's model `a.name`, without its classifier."
     import timm
     return TimmBody(timm.create_model(a.name, pretrained=pretrained, num_classes=0), pretrained)
 
@@ -284,7 +285,7 @@ _optional = dict(sha256=(lambda o: isinstance(o, str) and re.fullmatch(r'[0-9a-f
                  cut=(lambda o: _int(o, -64, 64), 'a whole number from -64 to 64'))
 
 def _major_minor(v): return tuple(int(o) for o in re.match(r'(\d+)\.(\d+)', v).groups())
-def _short(o): return (r := repr(o)) if len(r) <= 60 else r[:57] + '...'
+def _short(o): r = repr(o); return r if len(r) <= 60 else r[:57] + '...'
 
 # %% ../nbs/01_model.ipynb #283bffb2
 def _check_meta(meta:dict, jf:Path)->dict:
@@ -336,7 +337,7 @@ def read_cam_meta(path:str|Path # A petcam model directory
     if not jf.is_file(): raise FileNotFoundError(f"{path} is not a complete petcam model directory: {model_json} is missing. {_fix_dir}")
     if jf.stat().st_size > max_json_bytes: raise ValueError(f"{jf} is {jf.stat().st_size:,} bytes, more than the {max_json_bytes:,} a {model_json} may take. {_fix_dir}")
     try: meta = json.loads(jf.read_text(encoding='utf-8'))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e: raise ValueError(f"{jf} is not valid JSON ({_short(str(e))}). {_fix_dir}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e: raise ValueError(f"{jf} is not valid JSON ({str(e)[:80]}). {_fix_dir}") from None
     return _check_meta(meta, jf)
 
 # %% ../nbs/01_model.ipynb #73aacdfb
@@ -347,7 +348,7 @@ def _tensor_shapes(fname:Path)->tuple:
         return {k: tuple(v.shape) for k,v in sd.items()}, lambda: sd
     try:
         with safe_open(str(fname), 'pt') as f: shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
-    except Exception as e: raise ValueError(f"{fname} is not a valid safetensors file ({type(e).__name__}: {_short(str(e))}). {_fix_dir}") from None
+    except Exception as e: raise ValueError(f"{fname} is not a valid safetensors file ({type(e).__name__}: {str(e)[:80]}). {_fix_dir}") from None
     return shapes, lambda: load_file(str(fname))
 
 # %% ../nbs/01_model.ipynb #8722f8c0

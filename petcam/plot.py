@@ -191,9 +191,9 @@ def plot_method_grid(learn:Learner, # A learner the methods can explain
     ks = class_targets(list(target) if is_listy(target) else target, res.logits, vocab)
     if ks is None: raise ValueError("target='all' does not fit a grid of one map per cell: pass a class, or None for the predicted one.")
     cols = [res] + [_explain(learn, items, method=m, target=ks.tolist(), layer=layer)[1] for m in methods[1:]]
-    maps = torch.stack([c.maps[torch.arange(len(ks)), ks] for c in cols], 1)    # (images, methods, h, w)
-    n, M = maps.shape[:2]
-    fig = show_cams(imgs.repeat_interleave(M, 0), maps.flatten(0, 1), [_name(m) for m in methods] + [None] * (n - 1) * M,
+    n, M = len(ks), len(cols)
+    maps = [c.maps[i, k] for i,k in enumerate(ks.tolist()) for c in cols]    # row by row; grids may differ between methods
+    fig = show_cams(imgs.repeat_interleave(M, 0), maps, [_name(m) for m in methods] + [None] * (n - 1) * M,
                     nrows=n, ncols=M, figsize=figsize or (2.5 * M, 2.5 * n), **kwargs)
     for ax,k,p in zip(fig.axes[::M], ks.tolist(), res.probs[torch.arange(n), ks]):
         ax.text(-0.04, 0.5, _title(vocab, k, p), transform=ax.transAxes, rotation=90, ha='right', va='center')

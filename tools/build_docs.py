@@ -151,10 +151,12 @@ def nb2md(nb_path, doc_url=None):
     body, res = MarkdownExporter(config=c).from_notebook_node(
         nb, resources={'unique_key': stem, 'output_files_dir': f'{stem}_files'})
     md = head + body.strip() + '\n'
-    # nbdev's doc links point at the published site; inside the site they are links between its Markdown pages
-    # (outside code blocks, where Quarto shows them as written)
-    if doc_url: md = ''.join(o if o.startswith('```') else re.sub(re.escape(doc_url) + r'/([\w/.-]+?)\.html', r'\1.md', o)
-                             for o in re.split(r'(^```.*?^```)', md, flags=re.M | re.S))
+    # nbdev's doc links point at the published site, and a page may link another as Quarto names it (`cam.html`);
+    # inside the site they are links between its Markdown pages (outside code blocks, where Quarto shows them as written)
+    if doc_url:
+        link = re.escape(doc_url) + r'/([\w/.-]+?)\.html|(?<=\]\()(?![a-z]+:|/)([\w/.-]+?)\.html'
+        md = ''.join(o if o.startswith('```') else re.sub(link, lambda m: (m[1] or m[2]) + '.md', o)
+                     for o in re.split(r'(^```.*?^```)', md, flags=re.M | re.S))
     return stem + '.md', md, res.get('outputs', {})
 
 def notebooks(items):
