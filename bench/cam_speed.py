@@ -341,7 +341,7 @@ def summary(rs, speed, mem)->list:
 
 def write_result(name, lines):
     "Write `lines` to bench/results/<name>.md after a line with the date, machine and command."
-    head = (f"{datetime.date.today().isoformat()} · {machine()} · "
+    head = (f"Measured {datetime.date.today().isoformat()} on {machine()} by "
             f"`python {' '.join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0])] + sys.argv[1:])}`")
     RESULTS.mkdir(exist_ok=True)
     tmp = RESULTS / f".{name}.md.tmp"

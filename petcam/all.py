@@ -7,8 +7,7 @@ from .data import *
 from .model import *
 from .cam import *
 from .methods import *
-try: from .perturb import *   # TODO(lead): drop the try once 04_perturb is exported
-except ImportError: pass
+from .perturb import *
 from .plot import *
 from .evaluate import *
 from .interpret import *

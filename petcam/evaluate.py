@@ -9,6 +9,7 @@ from fastai.vision.all import *
 from .data import pets_path, image_files, read_mask
 from .cam import CamResult, class_maps, cam_parts, eval_mode
 from .methods import cam_methods, get_method, model_vocab
+import petcam.perturb   # registers the perturbation methods: compare_methods compares every registered method
 from matplotlib.figure import Figure
 import copy, json, time   # after the star imports, which bring a `copy` function
 

@@ -81,7 +81,7 @@ def channel_maps(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class n
         pairs = top_channels(acts, top_k).nonzero()
         (B, K), C = acts.shape[:2], logits.shape[1]
         w = acts.new_zeros(B, K, C)
-        w[pairs[:, 0], pairs[:, 1]] = score(model, x.as_subclass(Tensor), acts, logits, pairs).to(w.dtype)
+        if len(pairs): w[pairs[:, 0], pairs[:, 1]] = score(model, x.as_subclass(Tensor), acts, logits, pairs).to(w.dtype)   # none vary: all-zero maps
         if ts is not None: w = w[torch.arange(B), :, ts][..., None]
         maps = torch.einsum('bkc,bkhw->bchw', w, acts).relu()
         return CamResult.from_logits(maps if ts is None else scatter_maps(maps[:, 0], ts, C), logits)
