@@ -37,7 +37,7 @@ from fastai.vision.all import create_body, num_features_model, model_meta
 from petcam.model import cam_head
 from petcam.cam import class_maps
 
-RESULTS = Path(__file__).parent / 'results'
+from _results import write_result
 PERTURB = ('score_cam', 'ss_cam', 'is_cam', 'ablation_cam')
 NOT_GRADIENT = ('cam', 'eigen_cam') + PERTURB
 TC, PGC = 'torchcam', 'pytorch-grad-cam'
@@ -304,9 +304,6 @@ def run_mem(args, rs):
     return res
 
 # ------------------------------------------------------------------------------------------------------------ report
-def machine():
-    return f"{platform.platform()}, {os.cpu_count()} cores ({torch.get_num_threads()} torch threads), torch {torch.__version__}"
-
 def table(args, rs, speed, mem)->list:
     lines = ['| method | images/s | x forward | x faster peer | channels | MiB 1st call | MiB prepared |',
              '|---|---:|---:|---:|---:|---:|---:|']
@@ -338,15 +335,6 @@ def summary(rs, speed, mem)->list:
             if ps and mib(r.name, i) is not None and mib(r.name, i) > min(ps): worse.append(f"{r.name} ({'first' if i == 0 else 'prepared'}: {mib(r.name, i)} > {min(ps)} MiB)")
     if mem: out.append('- petcam rows using more peak memory than a peer: ' + (', '.join(worse) if worse else 'none'))
     return out
-
-def write_result(name, lines):
-    "Write `lines` to bench/results/<name>.md after a line with the date, machine and command."
-    head = (f"Measured {datetime.date.today().isoformat()} on {machine()} by "
-            f"`python {' '.join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0])] + sys.argv[1:])}`")
-    RESULTS.mkdir(exist_ok=True)
-    tmp = RESULTS / f".{name}.md.tmp"
-    tmp.write_text('\n'.join([head, ''] + lines) + '\n')
-    tmp.replace(RESULTS / f'{name}.md')
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])

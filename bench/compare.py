@@ -10,16 +10,16 @@ Writes the table to bench/results/compare.md (first line: date, machine, command
     python bench/compare.py                       # 24 held-out photos, every method
     python bench/compare.py --n 8 --methods cam grad_cam score_cam
 """
-import argparse, os, platform, shlex, sys, time, warnings
+import argparse, sys, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 from petcam.all import *
+from _results import write_result
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('--model', default=None, help='a petcam model directory; default: train the learner here (held-out split known)')
 p.add_argument('--n', type=int, default=24, help='held-out photos with trimaps')
 p.add_argument('--methods', nargs='*', help='registry names; default: all')
-p.add_argument('--out', default=str(Path(__file__).parent/'results'/'compare.md'))
 a = p.parse_args()
 
 if a.model:
@@ -42,13 +42,9 @@ cols = list(compare_columns)
 fmt = lambda v: '' if v != v else f'{v:.3f}' if abs(v) < 100 else f'{v:.0f}'
 rows = [f"| {name} | " + ' | '.join(fmt(r[c]) for c in cols) + f" | {'yes' if r.passes_sanity else 'no' if name not in ('centre prior', 'random') else ''} |"
         for name, r in df.iterrows()]
-head = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.platform()}, {os.cpu_count()} cores, torch {torch.__version__} (cpu) "
-        f"by `python bench/compare.py {shlex.join(sys.argv[1:])}`")
 notes = [f"{learn.arch} CAM learner at {learn.dls.test_dl(files[:1]).one_batch()[0].shape[-1]} px; {min(a.n, len(files))} {split}; "
          f"{len(df) - 2} methods in {secs / 60:.1f} min. Higher is better for every column but avg_drop, deletion and sanity. "
          "A method passes the sanity check when the mean |Spearman| of its maps with those of the model randomised from "
          "the head down is below 0.5.", '',
          '| method | ' + ' | '.join(cols) + ' | passes sanity |', '| --- |' + ' ---: |' * len(cols) + ' :---: |', *rows]
-Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-Path(a.out).write_text('\n'.join([head, ''] + notes) + '\n')
-print(f'wrote {a.out}')
+write_result('compare', notes)

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-RESULTS = Path(__file__).parent / 'results'
+from _results import write_result
 
 # ---------------------------------------------------------------------------------------------------------------- learner
 def trained_learner(seed=42):
@@ -244,18 +244,6 @@ def metric_rows(learn, x, targets):
 def partial_road(noise): return lambda learn, x, targets: pgc_road(learn, x, targets, noise)
 
 # ------------------------------------------------------------------------------------------------------------ report
-def machine():
-    return f"{platform.platform()}, {os.cpu_count()} cores ({torch.get_num_threads()} torch threads), torch {torch.__version__}"
-
-def write_result(name, lines):
-    "Print `lines` and write them to bench/results/<name>.md after a line with the date, machine and command."
-    head = (f"Measured {datetime.date.today().isoformat()} on {machine()} by "
-            f"`python {' '.join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0])] + sys.argv[1:])}`")
-    RESULTS.mkdir(exist_ok=True)
-    tmp = RESULTS / f".{name}.md.tmp"
-    tmp.write_text('\n'.join([head, ''] + lines) + '\n')
-    tmp.replace(RESULTS / f'{name}.md')
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--model', help='a saved petcam model directory (default: train the MobileNetV2 learner, ~1 min)')

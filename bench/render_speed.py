@@ -20,6 +20,7 @@ from fastai.vision.all import *
 from matplotlib.figure import Figure
 from petcam.all import *
 from petcam.cli import explain_files
+from _results import write_result
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('--model', default='petcam_model', help='a petcam model directory (petcam_train --out)')
@@ -29,7 +30,6 @@ p.add_argument('--bs', type=int, default=16)
 p.add_argument('--reps', type=int, default=2, help='rounds')
 p.add_argument('--mpl', type=int, default=48, help='images for the one-figure-per-image reference (0: skip it)')
 p.add_argument('--threads', type=int, default=None, help='torch threads; default: torch\'s')
-p.add_argument('--out', default=str(Path(__file__).parent/'results'/'render_speed.md'))
 a = p.parse_args()
 if a.threads: torch.set_num_threads(a.threads)
 
@@ -66,11 +66,8 @@ for r in range(a.reps):
 ref = '`learn.cams`: explaining only'
 rows = [f"| {k} | {runs[k][0]} | {statistics.median(v):.1f} | "
         f"{statistics.median(s / c for s, c in zip(v, speed[ref])):.2f}x |" for k, v in speed.items()]
-head = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.platform()}, {os.cpu_count()} cores ({torch.get_num_threads()} torch threads), "
-        f"torch {torch.__version__} (cpu) by `python bench/render_speed.py {shlex.join(sys.argv[1:])}`")
 table = '\n'.join([f"{learn.arch} at {read_cam_meta(a.model)['size'][0]} px, {len(learn.dls.vocab)} classes; batch {a.bs}; "
                    f"median of {a.reps} round(s).", '',
                    '| what | images | images/s | vs `learn.cams` |', '| --- | ---: | ---: | ---: |', *rows])
-print(head, table, sep='\n\n')
-Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-Path(a.out).write_text(f"{head}\n\n{table}\n")
+print(table)
+write_result('render_speed', table.splitlines())
