@@ -28,13 +28,13 @@ def cam_method(f:callable # `f(learn_or_model, x, target=None, layer=None, **opt
 def get_method(method:str|callable # A name in `cam_methods`, or a method itself
               )->callable:
     "The method registered as `method` (or `method`, if it is one already); an unknown name lists the known ones."
-    from importlib import import_module
     if callable(method): return method
-    if method not in cam_methods: import_module('petcam.perturb')   # registers the perturbation methods on first need
-    if method not in cam_methods:
-        raise ValueError(f"Unknown CAM method {method!r}: use one of {', '.join(cam_methods)}, "
+    import petcam.perturb   # registers the perturbation methods on first need
+    known = {**petcam.methods.cam_methods, **cam_methods}   # one dict, unless this notebook runs beside the package
+    if method not in known:
+        raise ValueError(f"Unknown CAM method {method!r}: use one of {', '.join(known)}, "
                          "or a function (learn, x, target=None, layer=None) -> CamResult.")
-    return cam_methods[method]
+    return known[method]
 
 # %% ../nbs/03_methods.ipynb #28ebfd7b
 def find_layer(model:nn.Module, # The model to explain
