@@ -179,7 +179,9 @@ PEERS = {   # registry name -> the peers' implementations of the same method, wi
 
 def rows(args)->list:
     "Every row of this run: the references, CAM's precisions, then each method: petcam beside its peers."
-    nch = num_features_model(make_model(args.arch, args.classes, 'cpu')[0]) if any(m in PERTURB for m in registered()) else 0
+    # the memory server gets `nch` from its parent: a forward pass here would start OpenMP threads, and a process forked
+    # after that can hang (libgomp is not fork-safe)
+    nch = args.nch or (num_features_model(make_model(args.arch, args.classes, 'cpu')[0]) if any(m in PERTURB for m in registered()) else 0)
     lp = lowp(args.device)
     res = [Row('forward (eager fp32)', '', '', m_forward),
            Row('reference loop (bs 1, 3 passes)', '', '', m_reference),
@@ -293,7 +295,8 @@ def run_mem(args, rs):
     if not (args.device.startswith('cuda') or os.path.exists('/proc/self/clear_refs')): return {}
     cmd = [sys.executable, __file__, '--mem-server', '--size', str(args.size), '--bs', str(args.bs), '--arch', args.arch,
            '--classes', str(args.classes), '--device', args.device, '--perturb-bs', str(args.perturb_bs),
-           '--perturb-samples', str(args.perturb_samples), '--threads', str(args.threads)]
+           '--perturb-samples', str(args.perturb_samples), '--threads', str(args.threads),
+           '--nch', str(next((int(r.channels) for r in rs if r.channels.isdigit()), 0))]
     import subprocess
     p = subprocess.run(cmd, input=json.dumps([r.name for r in rs]), capture_output=True, text=True)
     res = {}
@@ -355,6 +358,7 @@ def main():
     p.add_argument('--no-save', action='store_true', help='print only; do not write bench/results/cam_speed_<arch>.md')
     p.add_argument('--verbose', action='store_true', help='print each timing to stderr as it is taken')
     p.add_argument('--mem-server', action='store_true', help=argparse.SUPPRESS)
+    p.add_argument('--nch', type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args()
     _quiet()
     if args.threads: torch.set_num_threads(args.threads)
