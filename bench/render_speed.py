@@ -17,8 +17,8 @@ import argparse, os, sys, time, platform, tempfile, shlex, json, statistics, war
 from pathlib import Path
 warnings.filterwarnings('ignore')
 from fastai.vision.all import *
-from matplotlib.figure import Figure
 from petcam.all import *
+from matplotlib.figure import Figure   # after the star imports: fastcore.xml's `Figure` comes with them
 from petcam.cli import explain_files
 from _results import write_result
 
