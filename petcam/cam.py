@@ -12,7 +12,7 @@ import copy, itertools, weakref, warnings   # after the star imports, which brin
 from torch.fx.experimental.optimization import fuse
 
 # %% auto #0
-__all__ = ['CamResult', 'eval_mode', 'cam_parts', 'inference_body', 'runs_fast', 'class_maps']
+__all__ = ['CamResult', 'eval_mode', 'cam_parts', 'inference_body', 'runs_fast', 'check_batch', 'class_maps']
 
 # %% ../nbs/02_cam.ipynb #12b2d38f
 class CamResult(NamedTuple):
@@ -128,6 +128,25 @@ def _features(body, x, dtype, fast):
         if fast: return inference_body(body, fold_bn=dtype is None)(x.contiguous(memory_format=torch.channels_last))
         with eval_mode(body): return body(x)
 
+_fix_batch = "Make batches with `learn.dls.test_dl(items)`, or call `learn.cams(items)` on files or PIL images."
+
+def check_batch(x, # What should be a batch of normalised images
+                model:nn.Module|None=None # The model it is for: the channels of its first convolution and its device are checked too
+               )->Tensor:
+    "`x`, if it is a non-empty float batch (B, C, H, W) that `model` takes; else an error that says what is wrong and how to fix it."
+    if not isinstance(x, Tensor): raise TypeError(f"Expected a batch of images as a tensor (B, 3, H, W), got {type(x).__name__}. {_fix_batch}")
+    if x.ndim == 3: raise ValueError(f"Expected a batch (B, 3, H, W), got one image of shape {tuple(x.shape)}: pass `x[None]`.")
+    if x.ndim != 4 or not len(x): raise ValueError(f"Expected a batch of images (B, 3, H, W), got shape {tuple(x.shape)}. {_fix_batch}")
+    if not x.is_floating_point():
+        raise TypeError(f"Expected float images normalised as in training, got {x.dtype}. {_fix_batch}")
+    if model is None: return x
+    conv, p = first(model.modules(), risinstance(nn.Conv2d)), first(model.parameters())
+    if conv is not None and x.shape[1] != conv.in_channels:
+        hint = "it looks channels-last: pass `x.permute(0, 3, 1, 2)`" if x.shape[-1] == conv.in_channels else _fix_batch
+        raise ValueError(f"The model takes {conv.in_channels}-channel images, this batch has {x.shape[1]} (shape {tuple(x.shape)}): {hint}")
+    if p is not None and p.device != x.device: raise ValueError(f"The batch is on {x.device}, the model on {p.device}: pass `x.to({str(p.device)!r})`.")
+    return x
+
 def class_maps(model:nn.Module, # A CAM model: `nn.Sequential(body, cam_head)`
                x:Tensor, # A batch of normalised images (B, 3, H, W)
                upsample:bool|int|tuple=False, # True: also resize the maps (bilinear) to the input's size; or a size
@@ -136,6 +155,7 @@ def class_maps(model:nn.Module, # A CAM model: `nn.Sequential(body, cam_head)`
               )->CamResult: # Maps (B, C, h, w) or upsampled (B, C, H, W); logits and probabilities (B, C); float32
     "Class activation maps of every class, with logits and probabilities, from one pass through the body in eval mode."
     body, lin = cam_parts(model)
+    check_batch(x, model)
     dtype, size = _autocast_dtype(precision, x.device), _upsample_size(upsample, x)
     with torch.inference_mode():
         feats = _features(body, x.as_subclass(Tensor), dtype, fast)

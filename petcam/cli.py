@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_cli.ipynb #2fbb1f8e
 from __future__ import annotations
-import os, sys, csv, functools, warnings, contextlib
+import os, sys, csv, functools, warnings, contextlib, gc
 from pathlib import Path
 # fastai's import calls `torch.jit.script`, which torch 2.14 marks deprecated: not the user's concern, keep stderr clean
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
@@ -98,8 +98,8 @@ def _trained(path:str=None, # Folder of images; default: $PETCAM_DATA, else down
     labels = 'species' if labels == 'pets' else labels   # the name before breeds came
     if labels not in _labels: raise ValueError(f"--labels {labels!r}: use {', '.join(f'{k!r} ({v})' for k,v in _labels.items())}.")
     if labels == 'folder' and path is None: raise ValueError("--labels folder needs --path: the folder with one subfolder per class.")
-    set_seed(seed)
-    kw = dict(size=size, bs=bs, valid_pct=valid_pct, seed=seed)
+    set_seed(seed, reproducible=True)
+    kw = dict(size=size, bs=bs, valid_pct=valid_pct, seed=seed, num_workers=0)
     dls = folder_dls(path, **kw) if labels == 'folder' else pets_dls(path, labels, **kw)
     if len(dls.train) == 0: raise ValueError(f"Only {len(dls.train_ds)} training images, fewer than one batch: lower --bs.")
     learn = cam_learner(dls, arch, weights=_file_arg('weights', weights), train_bn=False)
@@ -167,6 +167,13 @@ def _atomic(fname):
     try: yield tmp; os.replace(tmp, fname)
     finally: tmp.unlink(missing_ok=True)
 
+@contextlib.contextmanager
+def _collecting():
+    "Yield `gc.collect`, made cheap for the block: the objects that exist before it are frozen (left out of collections)."
+    gc.freeze()
+    try: yield gc.collect
+    finally: gc.unfreeze()
+
 def _read_batch(batch, max_side, n_classes):
     "The images of `batch` that can be read, and a CSV row for each that cannot."
     ims, rows = {}, {}
@@ -187,7 +194,7 @@ def explain_files(learn:Learner, # A CAM learner, e.g. from `load_cam_model`
     vocab, used, pages = learn.dls.vocab, set(), _Pages(out)
     size = getattr(first(learn.dls.after_item.fs.filter(risinstance(Resize))), 'size', (512,))
     n_ok, n_bad, batches = 0, 0, list(chunked(files, bs))
-    with _atomic(out/'cams.csv') as tmp, open(tmp, 'w', newline='', encoding='utf-8') as f:
+    with _atomic(out/'cams.csv') as tmp, open(tmp, 'w', newline='', encoding='utf-8') as f, _collecting() as collect:
         w = csv.writer(f)
         w.writerow(['file', 'prediction', *[f'prob_{v}' for v in vocab], 'png', 'error'])
         for batch in (progress_bar(batches) if progress else batches):
@@ -199,6 +206,7 @@ def explain_files(learn:Learner, # A CAM learner, e.g. from `load_cam_model`
                     rows[fn] = [fn, vocab[probs.argmax().item()], *[f'{p:.6f}' for p in probs.tolist()], name, '']
             w.writerows(rows[fn] for fn in batch)
             n_ok, n_bad = n_ok + len(ims), n_bad + len(batch) - len(ims)
+            collect()   # the batch's DataLoader is a reference cycle that holds its images: free them now
         pages.flush()
     return n_ok, n_bad
 

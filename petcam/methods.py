@@ -137,7 +137,7 @@ def layer_forward(model:nn.Module, # The model, in eval mode
                  )->tuple: # (activations of each layer: leaves that require grad, logits recorded from them)
     "One forward pass of `model` that records autograd only after `layers`; the layers before run as fast as inference."
     modules = [find_layer(model, l) for l in layers]
-    x = x.as_subclass(Tensor)
+    x = check_batch(x, model).as_subclass(Tensor)
     if x.is_inference(): x = x.clone()
     if len(modules) == 1 and isinstance(model, nn.Sequential) and len(model) == 2 and modules[0] is model[0]:
         with torch.no_grad(): a = inference_body(model[0])(x.contiguous(memory_format=torch.channels_last))
@@ -223,6 +223,7 @@ def smooth_grad_cam_pp(learn_or_model:Learner|nn.Module, # A fastai `Learner` (c
                       )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Smooth Grad-CAM++ (Omeiza et al., 2019): Grad-CAM++ with the gradient's powers averaged over `n` noisy copies of `x`."
     model, vocab = model_vocab(learn_or_model)
+    x = check_batch(x, model)
     std = sigma * (x.amax((1, 2, 3)) - x.amin((1, 2, 3)))[:, None, None, None]
     gen = torch.Generator(x.device).manual_seed(seed)
     with eval_mode(model), torch.inference_mode(False):
@@ -357,7 +358,7 @@ def _full_gradients(model, x, target=None, vocab=None, post=noop):
         b = _bias(m).detach()[:, None, None]
         o.register_hook(lambda g: terms.append(post(g * b)))
     with eval_mode(model), torch.inference_mode(False), torch.enable_grad(), Hooks(layers, _keep, detach=False):
-        x = x.as_subclass(Tensor).clone().requires_grad_()
+        x = check_batch(x, model).as_subclass(Tensor).clone().requires_grad_()
         z = model(x)
         ts = class_targets(target, z, vocab)
         classes, res = _class_sets(ts, z), []

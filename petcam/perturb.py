@@ -33,7 +33,7 @@ def layer_acts(model:nn.Module, # The model, in eval mode
                layer=None # A module or dotted name (None: the body)
               )->tuple: # (activations (B, K, h, w), logits (B, n_classes))
     "Activations of `layer` and the logits, from one forward pass without autograd; the body runs as its prepared copy."
-    m = find_layer(model, layer)
+    m, x = find_layer(model, layer), check_batch(x, model)
     if _is_split(model) and m is model[0]:
         a = inference_body(m)(x.contiguous(memory_format=torch.channels_last)).contiguous()
         return a, model[1](a)
@@ -75,13 +75,14 @@ def channel_maps(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class n
                 )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Maps of `layer`'s channels weighted by `score` of each (image, channel) pair chosen by `top_channels`."
     model, vocab = model_vocab(learn_or_model)
+    x = check_batch(x, model).as_subclass(Tensor)
     with eval_mode(model), torch.inference_mode():
-        acts, logits = layer_acts(model, x.as_subclass(Tensor), layer)
+        acts, logits = layer_acts(model, x, layer)
         ts = class_targets(target, logits, vocab)
         pairs = top_channels(acts, top_k).nonzero()
         (B, K), C = acts.shape[:2], logits.shape[1]
         w = acts.new_zeros(B, K, C)
-        if len(pairs): w[pairs[:, 0], pairs[:, 1]] = score(model, x.as_subclass(Tensor), acts, logits, pairs).to(w.dtype)   # none vary: all-zero maps
+        if len(pairs): w[pairs[:, 0], pairs[:, 1]] = score(model, x, acts, logits, pairs).to(w.dtype)   # none vary: all-zero maps
         if ts is not None: w = w[torch.arange(B), :, ts][..., None]
         maps = torch.einsum('bkc,bkhw->bchw', w, acts).relu()
         return CamResult.from_logits(maps if ts is None else scatter_maps(maps[:, 0], ts, C), logits)
