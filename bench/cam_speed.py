@@ -327,8 +327,9 @@ def summary(rs, speed, mem)->list:
         out.append(f"- gradient methods at >= 1.0x the eager forward: {len(grad) - len(slow)} of {len(grad)}"
                    + (f"; below: {', '.join(slow)}" if slow else ''))
     for m in ('score_cam', 'ablation_cam'):
+        ch = next((o.channels for o in rs if o.method == m and o.impl not in ('', 'petcam') and o.channels.isdigit()), 'their')
         for r in (r for r in rs if r.impl == 'petcam' and r.method == m and r.name in speed):
-            out.append(f"- {r.name}: {speed[r.name][2]:.2f}x the faster peer (target 3x; peers score all {r.channels if r.channels.isdigit() else ''} channels)")
+            out.append(f"- {r.name}: {speed[r.name][2]:.2f}x the faster peer (target 3x; peers score all {ch} channels)")
     def mib(name, i): v = (mem.get(name) or ['', ''])[i]; return v if isinstance(v, (int, float)) else None
     worse = []
     for r in (r for r in rs if r.impl == 'petcam' and r.name in mem):
