@@ -223,11 +223,10 @@ def smooth_grad_cam_pp(learn_or_model:Learner|nn.Module, # A fastai `Learner` (c
                       )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Smooth Grad-CAM++ (Omeiza et al., 2019): Grad-CAM++ with the gradient's powers averaged over `n` noisy copies of `x`."
     model, vocab = model_vocab(learn_or_model)
-    x = check_batch(x, model)
-    std = sigma * (x.amax((1, 2, 3)) - x.amin((1, 2, 3)))[:, None, None, None]
-    gen = torch.Generator(x.device).manual_seed(seed)
     with eval_mode(model), torch.inference_mode(False):
-        (a,), logits = layer_forward(model, x, [layer])
+        (a,), logits = layer_forward(model, x, [layer])     # checks `x` (`check_batch`)
+        std = sigma * (x.amax((1, 2, 3)) - x.amin((1, 2, 3)))[:, None, None, None]
+        gen = torch.Generator(x.device).manual_seed(seed)
         ts, C = class_targets(target, logits, vocab), logits.shape[1]
         classes, a, m = _class_sets(ts, logits), a.detach(), 0
         for _ in range(n):

@@ -75,9 +75,9 @@ def channel_maps(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class n
                 )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Maps of `layer`'s channels weighted by `score` of each (image, channel) pair chosen by `top_channels`."
     model, vocab = model_vocab(learn_or_model)
-    x = check_batch(x, model).as_subclass(Tensor)
     with eval_mode(model), torch.inference_mode():
-        acts, logits = layer_acts(model, x, layer)
+        acts, logits = layer_acts(model, x, layer)     # checks `x` (`check_batch`)
+        x = x.as_subclass(Tensor)
         ts = class_targets(target, logits, vocab)
         pairs = top_channels(acts, top_k).nonzero()
         (B, K), C = acts.shape[:2], logits.shape[1]
