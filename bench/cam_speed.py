@@ -1,6 +1,6 @@
 """How fast is each CAM method? petcam against the plain forward pass, the reference loop, torchcam and pytorch-grad-cam.
 
-Every method in petcam's registry (`petcam.methods.cam_methods`, with `petcam.perturb` when it exists) runs beside each
+Every method in petcam's registry (`petcam.methods.cam_methods`) runs beside each
 peer's implementation of the same method (torchcam 0.5, pytorch-grad-cam 1.5: benchmark-only extras), on the same randomly
 initialised model (a torchvision body cut as fastai's `create_body` cuts it + petcam's GAP/Linear `cam_head`), batch and
 image size, interleaved in one process: a warm-up round, then `--reps` rounds in a shuffled order. Every method explains
@@ -44,10 +44,8 @@ TC, PGC = 'torchcam', 'pytorch-grad-cam'
 
 def registered()->dict:
     "petcam's methods, by name, in registry order."
-    import petcam.methods as pm
-    try: import petcam.perturb   # registers the perturbation methods
-    except ImportError: pass
-    return dict(pm.cam_methods)
+    from petcam.methods import cam_methods
+    return dict(cam_methods)
 
 def make_model(arch, n_classes, device):
     "A random-init CAM model `nn.Sequential(body, cam_head)`, the body cut where fastai cuts it, in eval mode on `device`."
@@ -100,18 +98,13 @@ def m_class_maps(**kw):
         return f
     return setup
 
-_CHANNELS = ('k', 'top_k', 'n_channels', 'max_channels', 'channels')
-_SAMPLES = ('n_samples', 'num_samples', 'samples')
-
-def _param(fn, names):
-    ps = inspect.signature(fn).parameters
-    return next((n for n in names if n in ps), None)
+def _has(fn, name): return name in inspect.signature(fn).parameters
 
 def petcam_options(fn, name, args, all_channels=False):
     "Options of petcam method `fn` for this run: the noise samples of the peers, and (fair rows) every channel."
     kw = {}
-    if name in ('ss_cam', 'is_cam') and (p := _param(fn, _SAMPLES)): kw[p] = args.perturb_samples
-    if all_channels and (p := _param(fn, _CHANNELS)): kw[p] = None
+    if name in ('ss_cam', 'is_cam') and _has(fn, 'n_samples'): kw['n_samples'] = args.perturb_samples
+    if all_channels and _has(fn, 'top_k'): kw['top_k'] = None
     return kw
 
 def m_petcam(name, all_channels=False):
@@ -138,7 +131,7 @@ def m_torchcam(cls, **kw):
         if cls in ('SSCAM', 'ISCAM'): extra['num_samples'] = args.perturb_samples
         layers = model[0]
         if kw.get('fused'):
-            from petcam.methods import fusion_layers
+            from petcam.gradient import fusion_layers
             layers = fusion_layers(model)
         ext = tm.__dict__[cls](model, target_layer=layers, input_shape=(3, args.size, args.size), **extra)
         grad = cls not in ('CAM', 'ScoreCAM', 'SSCAM', 'ISCAM')
@@ -195,7 +188,7 @@ def rows(args)->list:
         elif name not in methods: continue
         else:
             p = name in PERTURB
-            if p and _param(methods[name], _CHANNELS):
+            if p and _has(methods[name], 'top_k'):
                 res.append(Row(f'{name}: petcam (all {nch} ch)', name, 'petcam', m_petcam(name, True), True, f'{nch}'))
                 res.append(Row(f'{name}: petcam (default ch)', name, 'petcam', m_petcam(name), True, 'default'))
             else: res.append(Row(f'{name}: petcam', name, 'petcam', m_petcam(name), p, f'{nch}' if p else ''))

@@ -1,7 +1,7 @@
 """Which method should I trust? `compare_methods` on held-out photos: every registered method, the full table.
 
 Trains the MobileNetV2 CAM learner of the quality test (`$PETCAM_WEIGHTS`, seeded, ~3 min on 2 cores) or loads a
-saved model directory, then runs `petcam.evaluate.compare_methods` on the first `--n` held-out photos that have a
+saved model directory, then runs `petcam.compare.compare_methods` on the first `--n` held-out photos that have a
 trimap: localization (pointing, IoU, AUC, energy), faithfulness (Average Drop, Increase in Confidence, deletion,
 insertion, ROAD), the sanity check and speed, next to the centre prior and a random map. The noise-averaged
 perturbation methods run with fewer channels and samples (`top_k=32, n_samples=4`) to stay affordable.

@@ -1,7 +1,7 @@
 """Does petcam compute the same maps as torchcam and pytorch-grad-cam? Every method both sides implement, side by side.
 
 On one trained MobileNetV2 CAM learner and the same real Oxford-IIIT Pet images, each petcam method in the registry
-(`petcam.methods.cam_methods`, with `petcam.perturb` when it exists) is compared with each peer implementation of the same
+(`petcam.methods.cam_methods`) is compared with each peer implementation of the same
 method: torchcam 0.5 and pytorch-grad-cam 1.5 (benchmark-only extras). Both explain the class the model predicts, at the
 body's output. Each map is normalised the peer's way before comparing:
 
@@ -11,7 +11,7 @@ body's output. Each map is normalised the peer's way before comparing:
 Printed per pair: the Pearson correlation of the two maps (mean and minimum over the images), the largest absolute
 difference, whether it agrees (deterministic methods: correlation >= 0.99) and a note where the definitions differ.
 Where a peer computes the same faithfulness metric (torchcam's `ClassificationMetric`: Average Drop and Increase in
-Confidence; pytorch-grad-cam's ROAD), it is compared with `petcam.evaluate`'s on the same maps.
+Confidence; pytorch-grad-cam's ROAD), it is compared with `petcam.faithfulness`'s on the same maps.
 
     python bench/cross_check.py                          # trains the learner (~1 min), 16 images (4 for perturbation methods)
     python bench/cross_check.py --model /path/model_dir  # a saved petcam model directory instead
@@ -79,10 +79,10 @@ PEERS = {
         Peer(PGC, 'GradCAMPlusPlus', note="petcam also keeps alpha in [0, 1/2] where the denominator is not positive (the paper's "
                                           "alpha on non-negative activations); pytorch-grad-cam does not")],
     'smooth_grad_cam_pp': [
-        Peer(TC, 'SmoothGradCAMpp', dict(num_samples=4, std=0.3), dict(n=4, sigma=0.065), True,
+        Peer(TC, 'SmoothGradCAMpp', dict(num_samples=4, std=0.3), dict(n_samples=4, std=0.065), True,
              "noise of std 0.3 (torchcam) vs 0.065 x each image's range (petcam, ~0.3 here); both use the mean of G^2 as alpha's "
              "numerator, as Grad-CAM++ does (the paper writes the mean of G); torchcam weighs by the last sample's gradient"),
-        Peer(TC, 'SmoothGradCAMpp', dict(num_samples=1, std=1e-6), dict(n=1, sigma=0.0), False,
+        Peer(TC, 'SmoothGradCAMpp', dict(num_samples=1, std=1e-6), dict(n_samples=1, std=0.0), False,
              "noise ~0 on both sides: Grad-CAM++ (torchcam's, with its alpha as in the row above)")],
     'xgrad_cam': [Peer(TC, 'XGradCAM'), Peer(PGC, 'XGradCAM')],
     'hires_cam': [Peer(PGC, 'HiResCAM')],
@@ -165,10 +165,8 @@ def compare(method, peer, learn, x, targets):
     return r.mean().item(), r.min().item(), (p - q).abs().max().item()
 
 def registered():
-    import petcam.methods as pm
-    try: import petcam.perturb   # registers the perturbation methods
-    except ImportError: pass
-    return pm.cam_methods
+    from petcam.methods import cam_methods
+    return cam_methods
 
 # ----------------------------------------------------------------------------------------------------------- metrics
 def _tc_gradcam(model):
@@ -180,7 +178,7 @@ def tc_confidence(learn, x, targets):
     "torchcam's ClassificationMetric (Average Drop, Increase in Confidence) of its Grad-CAM, and petcam's on the same maps."
     from functools import partial
     from torchcam.metrics import ClassificationMetric
-    import petcam.evaluate as ev
+    import petcam.faithfulness as ev
     with _tc_gradcam(learn.model) as ext:
         metric = ClassificationMetric(ext, partial(torch.softmax, dim=-1))
         metric.update(x, class_idx=targets.tolist())
@@ -194,7 +192,7 @@ def tc_deletion(learn, x, targets):
     "torchcam's DeletionInsertionMetric (zeros baseline, 20 steps) of its Grad-CAM, and petcam's on the same maps and settings."
     from functools import partial
     from torchcam.metrics import DeletionInsertionMetric
-    import petcam.evaluate as ev
+    import petcam.faithfulness as ev
     with _tc_gradcam(learn.model) as ext:
         metric = DeletionInsertionMetric(ext, partial(torch.softmax, dim=-1), steps=20)
         metric.update(x, class_idx=targets.tolist())
@@ -209,7 +207,7 @@ def pgc_road(learn, x, targets, noise):
     import pytorch_grad_cam as pg
     from pytorch_grad_cam.metrics import road
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
-    import petcam.evaluate as ev
+    import petcam.faithfulness as ev
     model = copy.deepcopy(learn.model).eval().requires_grad_(True)
     tg = [ClassifierOutputTarget(int(t)) for t in targets]
     with pg.GradCAM(model=model, target_layers=[model[0]]) as cam: maps = cam(input_tensor=x, targets=tg)
@@ -225,16 +223,16 @@ def pgc_road(learn, x, targets, noise):
              float(np.abs(np.asarray(peer) - ours.numpy()).max()))]
 
 def metric_rows(learn, x, targets):
-    "Peers' faithfulness metrics beside petcam.evaluate's, on the same maps (torchcam's or pytorch-grad-cam's Grad-CAM)."
-    try: import petcam.evaluate as ev
-    except Exception as e: return [('all', '', f'TODO: petcam.evaluate does not import ({type(e).__name__}: {e})', '', '', '')]
+    "Peers' faithfulness metrics beside petcam.faithfulness's, on the same maps (torchcam's or pytorch-grad-cam's Grad-CAM)."
+    try: import petcam.faithfulness as ev
+    except Exception as e: return [('all', '', f'TODO: petcam.faithfulness does not import ({type(e).__name__}: {e})', '', '', '')]
     checks = [('torchcam ClassificationMetric', 'confidence_change', tc_confidence),
               ('torchcam DeletionInsertionMetric', 'deletion_insertion', tc_deletion),
               ('pytorch-grad-cam ROADCombined', 'road_score', partial_road(0.01)),
               ('pytorch-grad-cam ROADCombined', 'road_score', partial_road(0.0))]
     rows = []
     for peer, fn, check in checks:
-        if not hasattr(ev, fn): rows.append((peer, f'TODO: petcam.evaluate has no {fn} yet', '', '', '', '')); continue
+        if not hasattr(ev, fn): rows.append((peer, f'TODO: petcam.faithfulness has no {fn} yet', '', '', '', '')); continue
         try:
             for name, theirs, ours, *per in check(learn, x, targets):
                 rows.append((name, peer, f'{ours:.4f}', f'{theirs:.4f}', f'{abs(ours - theirs):.4f}', f'{per[0]:.4f}' if per else ''))
@@ -259,7 +257,7 @@ def main():
     if args.threads: torch.set_num_threads(args.threads)
     t0 = time.time()
     if args.model:
-        from petcam.model import load_cam_model
+        from petcam.files import load_cam_model
         learn, files, acc = load_cam_model(args.model), sample_files(args.n), None
     else: learn, files, acc = trained_learner()
     learn.model.eval()
