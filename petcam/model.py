@@ -35,15 +35,21 @@ def _builders()->dict:
     return {**{f.__name__: f for f in model_meta}, **{n: tvm.get_model_builder(n) for n in tvm.list_models(module=tvm)}}
 
 # %% ../nbs/02_model.ipynb #0b537996
-def _timm_arch(name:str)->Arch:
-    "`name` as a timm architecture, or a clear error."
+def _timm():
+    "The timm module, imported when a timm model is first asked for; without timm, how to install it."
     try: import timm
-    except ImportError:
-        close = difflib.get_close_matches(name, _builders(), 3)
-        raise ValueError(f"Unknown arch {name!r}: not a torchvision or fastai model{' (did you mean ' + ', '.join(close) + '?)' if close else ''}; "
-                         "timm names need timm (pip install timm).") from None
-    if not timm.is_model(name): raise ValueError(f"Unknown arch {name!r}: not a torchvision, fastai or timm model.")
-    return Arch(name, None, None, default_split, None)
+    except ImportError: return None
+    return timm
+
+def _timm_arch(name:str)->Arch:
+    "`name` as a timm architecture, or a clear error that suggests close names."
+    timm = _timm()
+    if timm is not None and timm.is_model(name): return Arch(name, None, None, default_split, None)
+    close = difflib.get_close_matches(name, list(_builders()) + (timm.list_models() if timm else []), 3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ''
+    if timm: raise ValueError(f"Unknown arch {name!r}: not a torchvision, fastai or timm model{hint}.")
+    raise ValueError(f"Unknown arch {name!r}: not a torchvision or fastai model{hint}; timm names (vision transformers "
+                     "among them) need timm: pip install petcam[vit].")
 
 # %% ../nbs/02_model.ipynb #c11ad6a9
 def cam_arch(arch:str|callable|Arch # A model function, its name, or a timm name
