@@ -24,7 +24,7 @@ def fem_map(a:Tensor, # Activations (B, C, h, w)
             k:float=2., # Threshold: `k` standard deviations above each channel's mean
             variant:str='paper' # 'paper': binary maps weighted by channel means; 'pgc': pytorch-grad-cam's form
            )->Tensor: # (B, h, w)
-    "FEM's map: each channel's positions above mean + k std, weighted by the channel's mean (or pytorch-grad-cam's form)."
+    "FEM's map: each channel's positions above mean + k std, weighted by the channel's mean (or the peer's form)."
     if variant not in ('paper', 'pgc'): raise ValueError(f"variant={variant!r}: use 'paper' (the default) or 'pgc'.")
     mu, sd = a.mean((2, 3), keepdim=True), a.std((2, 3), keepdim=True, correction=0)
     on = (a > mu + k * sd).to(a.dtype)
@@ -39,7 +39,8 @@ def fem(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usab
         variant:str='paper' # 'paper' (Fuad et al.) or 'pgc' (pytorch-grad-cam's `FEM`)
        )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "FEM (Fuad et al., 2020): each channel's strongest positions (k-sigma rule), weighted by the channel's mean."
-    return explain(learn_or_model, x, lambda f: agnostic(fem_map(f.acts[0], k, variant), f), target, [layer], grad=False)
+    def maps(f): return agnostic(fem_map(f.acts[0], k, variant), f)
+    return explain(learn_or_model, x, maps, target, [layer], grad=False)
 
 # %% ../nbs/06b_activation.ipynb #8b60534b
 def _kernel(X, kernel, gamma, coef0, degree):

@@ -47,20 +47,23 @@ def deep_feature_factorization(learn_or_model:Learner|nn.Module, # A fastai `Lea
                                max_iter:int=200 # Iterations of the factorization at most
                               )->Factorization:
     "Deep feature factorization (Collins et al., 2018): NMF of a layer's activations into concepts shared by the batch."
-    if not (isinstance(n_concepts, int) and n_concepts > 0): raise ValueError(f"n_concepts={n_concepts!r}: pass a positive int.")
+    if not (isinstance(n_concepts, int) and n_concepts > 0):
+        raise ValueError(f"n_concepts={n_concepts!r}: pass a positive int.")
     s = subject(learn_or_model)
     with eval_mode(s.model), torch.inference_mode():
         (a,), logits = layer_forward(s.model, x, [layer], grad=False)
         a = a.float().cpu().nan_to_num()
         if (a < 0).any():
-            raise ValueError(f"Deep feature factorization needs activations >= 0 (the paper factorises ReLU outputs); this layer's "
-                             f"go down to {a.min().item():.3g}: pick a rectified layer, e.g. layer=None (the body's output).")
+            raise ValueError(f"Deep feature factorization needs activations >= 0 (the paper factorises ReLU outputs); "
+                             f"this layer's go down to {a.min().item():.3g}: pick a rectified layer, e.g. the body's output "
+                             "(layer=None).")
         B, C, h, w = a.shape
         W, H = _nmf(a.transpose(0, 1).reshape(C, -1), n_concepts, seed, max_iter)
         at_body = is_split(s.model) and find_layer(s.model, layer) is s.model[0]
         cl = class_logits(s.model[1](W.T[:, :, None, None].to(logits))).float().cpu() if at_body else None
     z = logits.float().cpu()
-    return Factorization(W, H.view(n_concepts, B, h, w).transpose(0, 1), cl, z, z.sigmoid() if s.sigmoid else z.softmax(1), s.vocab)
+    maps = H.view(n_concepts, B, h, w).transpose(0, 1)
+    return Factorization(W, maps, cl, z, z.sigmoid() if s.sigmoid else z.softmax(1), s.vocab)
 
 # %% ../nbs/06f_factorization.ipynb #0f9dcf02
 def concept_image(img, # The image: decoded `TensorImage` (C, H, W), PIL image or array (H, W, C)
@@ -82,7 +85,7 @@ def concept_labels(fz:Factorization, # A factorization at the body (with concept
     if fz.concept_logits is None: return [f'concept {i}' for i in range(fz.maps.shape[1])]
     p = fz.concept_logits.softmax(1)
     names = fz.vocab or [str(j) for j in range(p.shape[1])]
-    return [', '.join(f'{names[j]} {p[i, j]:.2f}' for j in p[i].argsort(descending=True)[:top_k].tolist()) for i in range(len(p))]
+    return [', '.join(f'{names[j]} {pi[j]:.2f}' for j in pi.argsort(descending=True)[:top_k].tolist()) for pi in p]
 
 def show_factorization(imgs, # Decoded images (B, 3, H, W), or a list of images `concept_image` takes
                        fz:Factorization, # Their factorization

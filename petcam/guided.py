@@ -29,10 +29,10 @@ rectifiers = (nn.ReLU, nn.ReLU6)   # the modules guided backpropagation applies 
 @contextmanager
 def guided_rectifiers(model:nn.Module # The model; left unchanged
                      ):
-    "Inside the block, every ReLU and ReLU6 of `model` lets only positive gradients back (forward hooks, removed after)."
+    "Inside the block, each ReLU and ReLU6 of `model` passes only positive gradients back (forward hooks, then removed)."
     ms = [m for m in model.modules() if isinstance(m, rectifiers)]
-    if not ms: raise ValueError("Guided backpropagation needs nn.ReLU or nn.ReLU6 modules, and this model has none (SiLU, "
-                                "GELU and functional relus have no guided rule): use grad_cam or full_grad.")
+    if not ms: raise ValueError("Guided backpropagation needs nn.ReLU or nn.ReLU6 modules, and this model has none "
+                                "(SiLU, GELU and functional relus have no guided rule): use grad_cam or full_grad.")
     with ExitStack() as stack:
         for m in ms: stack.enter_context(on_output(m, PositiveGradient.apply))
         yield
@@ -42,7 +42,7 @@ def _pixel_grads(f): return torch.stack([g for g, in target_grads(f.targets, f.l
 
 def guided_gradients(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
                      x:Tensor, # A batch of normalised images (B, 3, H, W)
-                     target=None # None: the predicted class; 'all'; a class index or name; one per image; a score function
+                     target=None # None: the predicted class; 'all'; a class index or name; one per image; a function
                     )->Tensor: # (B, passes, 3, H, W): one signed gradient per pass (one, or one per class for 'all')
     "The guided-backpropagation gradients of the targets' scores at the pixels, per colour channel."
     res = []
@@ -53,11 +53,11 @@ def guided_gradients(learn_or_model:Learner|nn.Module, # A fastai `Learner` (cla
 @cam_method(no_eigen_smooth="its map is a gradient at the pixels, not weighted activations of a layer")
 def guided_backprop(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
                     x:Tensor, # A batch of normalised images (B, 3, H, W)
-                    target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function
+                    target=None, # None: the predicted class; 'all'; a class index or name; one per image; a function
                     layer=None # Must be None: the gradient is taken at the pixels
                    )->CamResult: # Maps (B, n_classes, H, W) at the input's size, logits, probabilities
-    "Guided backpropagation (Springenberg et al., 2015): the largest absolute guided gradient over the colours, per pixel."
-    if layer is not None: raise ValueError("Guided backpropagation differentiates the pixels, not a layer: leave layer=None.")
+    "Guided backpropagation (Springenberg et al., 2015): the largest absolute guided gradient of the colours, per pixel."
+    if layer is not None: raise ValueError("Guided backpropagation differentiates the pixels: leave layer=None.")
     with guided_rectifiers(subject(learn_or_model).model):
         return explain(learn_or_model, x, lambda f: _pixel_grads(f).abs().amax(2), target, ['input'])
 
@@ -65,7 +65,7 @@ def guided_backprop(learn_or_model:Learner|nn.Module, # A fastai `Learner` (clas
 @cam_method
 def guided_grad_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
                     x:Tensor, # A batch of normalised images (B, 3, H, W)
-                    target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function
+                    target=None, # None: the predicted class; 'all'; a class index or name; one per image; a function
                     layer:str|nn.Module|None=None, # Grad-CAM's layer, or its dotted name; default: the body `model[0]`
                     eigen_smooth:bool=False # Grad-CAM's first principal component of its weighted activations
                    )->CamResult: # Maps (B, n_classes, H, W) at the input's size, logits, probabilities

@@ -9,8 +9,8 @@ from fastai.vision.all import *
 from .data import readable
 from .core import *
 from .core import _registry
+# each module registers its methods
 import petcam.cam, petcam.gradient, petcam.perturb, petcam.objectives, petcam.activation, petcam.guided, petcam.multiscale
-# each module above registers its methods
 
 # %% auto #0
 __all__ = ['cam_methods', 'get_method']

@@ -110,8 +110,8 @@ def gaussian_blur(m:Tensor, # Maps (B, C, H, W)
 
 # %% ../nbs/06e_multiscale.ipynb #46e8fdb4
 def _check_sess(pool, pre_filter, n_scales):
-    if pool not in ('mean', 'max'): raise ValueError(f"pool={pool!r}: use 'mean' (the spatially weighted average) or 'max'.")
-    if not 0 <= pre_filter < 1: raise ValueError(f"pre_filter={pre_filter!r}: pass the fraction of patches to drop, in [0, 1).")
+    if pool not in ('mean', 'max'): raise ValueError(f"pool={pool!r}: use 'mean' (the weighted average) or 'max'.")
+    if not 0 <= pre_filter < 1: raise ValueError(f"pre_filter={pre_filter!r}: pass the fraction to drop, in [0, 1).")
     if n_scales < 1: raise ValueError(f"n_scales={n_scales!r}: pass at least 1.")
 
 def _patch_scores(t, z, sigmoid, softmax):
@@ -158,13 +158,15 @@ def sess(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usa
     x = check_batch(x, s.model).as_subclass(Tensor)
     logits = model_logits(s.model, x)
     ts = Targets(target, logits, s.vocab)
-    if pre_filter and ts.passes > 1: raise ValueError("pre_filter ranks the patches by one score: explain one class, not 'all'.")
+    if pre_filter and ts.passes > 1:
+        raise ValueError("pre_filter ranks the patches by one score: explain one class, not 'all'.")
     win, res = ifnone(window, min(x.shape[-2:])), []
     for i in range(len(x)):
         ps, where = patches(x[i:i + 1], ifnone(scales, sess_scales(win, n_scales, scale_step)), win, ifnone(step, win))
         t = ts.fn or ('all' if ts.classes is None else int(ts.classes[i]))
         def scores(z): return _patch_scores(Targets(t, z, s.vocab), z, s.sigmoid, softmax_scores)
-        keep = scores(model_logits(s.model, ps))[:, 0].argsort()[int(len(ps) * pre_filter):] if pre_filter else torch.arange(len(ps))
+        keep = torch.arange(len(ps))
+        if pre_filter: keep = scores(model_logits(s.model, ps))[:, 0].argsort()[int(len(ps) * pre_filter):]
         ms, ws = [], []
         for j in _index_batches(len(keep), _bs(bs, ps), progress):
             r = fn(learn_or_model, ps[keep[j]], t, layer, eigen_smooth=eigen_smooth, **kwargs)

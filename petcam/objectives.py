@@ -22,7 +22,7 @@ def pass_classes(targets:Targets, # A batch's targets, classes (not a score func
                 )->Tensor: # (B, passes): the class of each image's map in each pass
     "The class each pass explains, for each image: its class, or every class for 'all'."
     if targets.fn is not None:
-        raise TypeError("This method explains a class against others: pass a class (or None, or 'all'), not a score function.")
+        raise TypeError("This method explains a class against others: pass a class, None or 'all', not a score function.")
     if targets.classes is not None: return targets.classes[:, None]
     return torch.arange(targets.n_classes, device=logits.device).expand(len(logits), -1)
 
@@ -56,8 +56,8 @@ def similar_classes(logits:Tensor, # (B, n_classes)
 def _gradient_method(base):
     m = _registry.get(base) if isinstance(base, str) else base
     if getattr(m, 'weigh', None) is None:
-        raise ValueError(f"base={base!r}: pass a gradient method made by `grad_method` (grad_cam, grad_cam_pp, layer_cam, "
-                         "xgrad_cam, hires_cam, ...), by name or itself.")
+        raise ValueError(f"base={base!r}: pass a gradient method made by `grad_method` (grad_cam, grad_cam_pp, "
+                         "layer_cam, xgrad_cam, hires_cam, ...), by name or itself.")
     return m
 
 # %% ../nbs/06a_objectives.ipynb #75f914b7
@@ -69,11 +69,12 @@ def reference_rows(refs, # A class (index or name), a list of them for every ima
     "The reference classes given for each image, checked: in range, no duplicates, as many for every image."
     rows = list(refs) if is_listy(refs) and len(refs) and all(is_listy(o) for o in refs) else [listify(refs)] * n_images
     if len(rows) != n_images:
-        raise ValueError(f"refs has {len(rows)} lists for {n_images} images: give one list for all images, or one per image.")
+        raise ValueError(f"refs has {len(rows)} lists for {n_images} images: give one list for all, or one per image.")
     if not all(len(o) for o in rows) or len({len(o) for o in rows}) != 1:
         raise ValueError("refs: give every image the same number of reference classes, at least one.")
     res = tensor([[_class_idx(o, n_classes, vocab) for o in row] for row in rows])
-    if any(len(set(row)) < len(row) for row in res.tolist()): raise ValueError("refs: a reference class is given twice for one image.")
+    if any(len(set(row)) < len(row) for row in res.tolist()):
+        raise ValueError("refs: a reference class is given twice for one image.")
     return res
 
 # %% ../nbs/06a_objectives.ipynb #f3c5df21
@@ -101,8 +102,10 @@ def finer_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
         cls = pass_classes(f.targets, f.logits)
         if refs is None: r = similar_classes(f.logits, cls, n_refs)
         else:
-            r = reference_rows(refs, len(cls), f.logits.shape[1], vocab).to(cls.device)[:, None].expand(-1, cls.shape[1], -1)
-            if (r == cls[..., None]).any(): raise ValueError("refs contain a class that is explained: a class is not compared with itself.")
+            r = reference_rows(refs, len(cls), f.logits.shape[1], vocab).to(cls.device)[:, None]
+            r = r.expand(-1, cls.shape[1], -1)
+            if (r == cls[..., None]).any():
+                raise ValueError("refs contain a class that is explained: a class is not compared with itself.")
         def score(z, c): return z.gather(1, c) - gamma * z.gather(1, r.flatten(1)).view(r.shape).mean(2)
         return objective_maps(f, m.weigh, score, smoothed(m, eigen_smooth))
     return explain(learn_or_model, x, maps, target, [layer])
@@ -136,5 +139,6 @@ def shapley_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class na
     def maps(f):
         a, t = f.acts[0], f.targets
         if rest and t.fn is None: t = Objective(t, partial(rest_utility, sigmoid=f.sigmoid))
-        return torch.stack([combine_for(eigen_smooth)(a.detach(), w) for w in _shapley_weights(t.scores(f.logits), a)], 1)
+        ws = _shapley_weights(t.scores(f.logits), a)
+        return torch.stack([combine_for(eigen_smooth)(a.detach(), w) for w in ws], 1)
     return explain(learn_or_model, x, maps, target, [layer])
