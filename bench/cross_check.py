@@ -72,6 +72,7 @@ class Peer(NamedTuple):
     targets: str = 'class'   # pytorch-grad-cam's targets: 'class' (its logit), 'rest' (ClassifierOutputReST), 'none' (its argmax)
     peer_fn: callable = None # (peer, model, x, targets) -> normalised maps (N, h, w), instead of `peer_maps`
     ours_fn: callable = None # (method, learn, x, targets, peer) -> normalised maps (N, h, w), instead of `petcam_maps`
+    ours: str = ''           # what the petcam side is, when `ours_fn` computes something other than the method
 
 TC, PGC = 'torchcam', 'pytorch-grad-cam'
 # Perturbation methods score every channel: petcam's top-k bound is lifted so all score the same (1280) channels.
@@ -151,7 +152,7 @@ PEERS.update({
         Peer(PGC, 'GuidedBackpropReLUModel', note="pytorch-grad-cam replaces nn.ReLU only; MobileNetV2 has ReLU6, so its map is "
              "the plain input gradient (next row); petcam applies the rule at ReLU6 too, as the paper at every rectifier"),
         Peer(PGC, 'GuidedBackpropReLUModel', note="petcam's plain input gradient (no guided rule) against the peer's "
-             "'guided' one", ours_fn=lambda *a: plain_gradient(*a)),
+             "'guided' one", ours_fn=lambda *a: plain_gradient(*a), ours='the plain input gradient'),
         Peer(PGC, 'GuidedBackpropReLUModel', learner='resnet18', note="a random-weights resnet18 (nn.ReLU): the rule applies "
              "on both sides")],
     'guided_grad_cam': [Peer(PGC, 'GuidedBackpropReLUModel', dict(gradcam=True), learner='resnet18',
@@ -183,9 +184,10 @@ def _layers(model, peer):
 
 def _peer_label(peer):
     kw = {k: v for k, v in {**peer.kw, **peer.call}.items() if k != 'batch_size'}
-    extra = {'rest': ', ClassifierOutputReST', 'none': ', targets=None'}.get(peer.targets, '')
+    opts = [f'{k}={v}' for k, v in kw.items()] + [{'rest': 'ClassifierOutputReST', 'none': 'targets=None'}.get(peer.targets, '')]
+    opts = [o for o in opts if o]
     where = '' if peer.learner == 'species' else f' [{peer.learner}]'
-    return f"{peer.lib} {peer.cls}" + (f" ({', '.join(f'{k}={v}' for k, v in kw.items())}{extra})" if kw or extra else '') + where
+    return f"{peer.lib} {peer.cls}" + (f" ({', '.join(opts)})" if opts else '') + where
 
 def peer_maps(peer, model, x, targets):
     "The peer's maps (B, h, w) of class `targets` (one per image), normalised its way, on a copy of `model`."
@@ -417,7 +419,9 @@ def main():
             if peer.learner not in subjects: subjects[peer.learner] = other_subject(peer.learner, learn, x, args)
             who, xs, ts = subjects[peer.learner]
             pk = {k: v for k, v in peer.pk.items() if k not in ALL}
-            label, mname = _peer_label(peer), name + (f" ({', '.join(f'{k}={v}' for k, v in pk.items())})" if pk else '')
+            opts = f" ({', '.join(f'{k}={v}' for k, v in pk.items())})" if pk and ' + ' not in name else ''
+            label, mname = _peer_label(peer), name + opts
+            if peer.ours: mname = f"{name} [petcam: {peer.ours}]"
             if base not in methods and base != 'deep_feature_factorization':
                 row = f"| {mname} | {label} | | | | not in petcam yet | |"
             else:
