@@ -326,6 +326,8 @@ def target_grads(targets:Targets, # The batch's targets
                 ): # Yields, for each pass, the gradients of its score with respect to each of `acts`
     "One backward pass per pass of `targets`: the gradient of its score (summed over the batch) for each activation."
     s = targets.scores(logits)
+    if not s.requires_grad: raise ValueError("The target's score does not depend on the explained layer: a score function must "
+                                             "compute it from the logits it is given, not from detached or constant values.")
     for p in range(s.shape[1]): yield torch.autograd.grad(s[:, p].sum(), acts, retain_graph=p < s.shape[1] - 1)
 
 # %% ../nbs/03_core.ipynb #8b1a028b

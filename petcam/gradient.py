@@ -140,8 +140,9 @@ def fusion_layers(model:nn.Module # A model of (body, head), or one whose last `
     last, seen = find_layer(model), []
     def _rec(m, i, o):
         if isinstance(o, Tensor) and o.ndim == 4: seen.append((names[m], o.shape[-1], bool((o >= 0).all())))
+    n_in = getattr(first(model.modules(), risinstance(nn.Conv2d)), 'in_channels', 3)
     with eval_mode(model), Hooks(list(model.modules())[1:], _rec), torch.no_grad():
-        model(torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(0)).to(next(model.parameters()).device))
+        model(torch.randn(2, n_in, 224, 224, generator=torch.Generator().manual_seed(0)).to(next(model.parameters()).device))
     grid = first(g for n, g, _ in seen if n == names[last])
     finer = [n for n, g, pos in seen if g == 2 * grid and pos]
     _fusion_cache[model] = res = [names[last]] + finer[-1:]
