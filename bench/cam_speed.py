@@ -38,8 +38,9 @@ from petcam.model import cam_head
 from petcam.cam import class_maps
 
 from _results import write_result
-PERTURB = ('score_cam', 'ss_cam', 'is_cam', 'ablation_cam')
-NOT_GRADIENT = ('cam', 'eigen_cam') + PERTURB
+PERTURB = ('score_cam', 'ss_cam', 'is_cam', 'ablation_cam', 'sess')   # timed on --perturb-bs images
+NOT_GRADIENT = ('cam', 'eigen_cam', 'fem', 'kpca_cam', 'deep_feature_factorization') + PERTURB
+OPTIONS = {'grad_cam + aug_smooth': dict(aug_smooth=True), 'grad_cam + eigen_smooth': dict(eigen_smooth=True)}   # rows of options
 TC, PGC = 'torchcam', 'pytorch-grad-cam'
 
 def registered()->dict:
@@ -107,10 +108,16 @@ def petcam_options(fn, name, args, all_channels=False):
     if all_channels and _has(fn, 'top_k'): kw['top_k'] = None
     return kw
 
+def _petcam_fn(name):
+    "The petcam function a row's name stands for: a registered method (maybe with options), or deep feature factorization."
+    if name == 'deep_feature_factorization': return __import__('petcam.factorization', fromlist=['x']).deep_feature_factorization
+    return registered()[name.split(' + ')[0]]
+
 def m_petcam(name, all_channels=False):
     def setup(model, args):
-        fn = registered()[name]
-        kw = petcam_options(fn, name, args, all_channels)
+        fn = _petcam_fn(name)
+        kw = {**petcam_options(fn, name, args, all_channels), **OPTIONS.get(name, {})}
+        if name == 'sess': kw['progress'] = False
         def f(x): return fn(model, x, **kw)
         return f
     return setup
@@ -130,9 +137,10 @@ def m_torchcam(cls, **kw):
         extra = dict(fc_layer=model[1][-1]) if cls == 'CAM' else {}
         if cls in ('SSCAM', 'ISCAM'): extra['num_samples'] = args.perturb_samples
         layers = model[0]
-        if kw.get('fused'):
+        if kw.get('fused') or kw.get('layers') == 'fusion':
             from petcam.gradient import fusion_layers
             layers = fusion_layers(model)
+        if 'base' in kw: extra['base_method'] = getattr(tm, kw['base'])
         ext = tm.__dict__[cls](model, target_layer=layers, input_shape=(3, args.size, args.size), **extra)
         grad = cls not in ('CAM', 'ScoreCAM', 'SSCAM', 'ISCAM')
         def f(x):
@@ -142,14 +150,32 @@ def m_torchcam(cls, **kw):
         return f
     return setup
 
-def m_gradcam_lib(cls):
+def m_gradcam_lib(cls, layers='body', call=None, gradcam=False, **ctor):
+    "pytorch-grad-cam's `cls` on its own copy of the model: its layers ('body' or petcam's 'fusion' pair), options of its call."
     def setup(model, args):
         import pytorch_grad_cam as pg
         model = copy.deepcopy(model).requires_grad_(True)
-        cam = pg.__dict__[cls](model=model, target_layers=[] if cls == 'FullGrad' else [model[0]])
-        def f(x): return cam(input_tensor=x, targets=None)
+        if cls == 'GuidedBackpropReLUModel': return _pgc_guided(pg, model, gradcam)
+        if cls == 'DeepFeatureFactorization':
+            dff = pg.DeepFeatureFactorization(model=model, target_layer=model[0], computation_on_concepts=model[1][-1])
+            return lambda x: dff(x, n_components=5)
+        mods = [model[0]]
+        if layers == 'fusion':
+            from petcam.gradient import fusion_layers
+            mods = [model.get_submodule(n) for n in fusion_layers(model)]
+        cam = pg.__dict__[cls](model=model, target_layers=[] if cls == 'FullGrad' else mods, **ctor)
+        def f(x): return cam(input_tensor=x, targets=None, **(call or {}))
         return f
     return setup
+
+def _pgc_guided(pg, model, gradcam):
+    "pytorch-grad-cam's guided backpropagation explains one image per call (its API); with `gradcam`, times its Grad-CAM."
+    gb = pg.GuidedBackpropReLUModel(copy.deepcopy(model), device=next(model.parameters()).device)
+    cam = pg.GradCAM(model=model, target_layers=[model[0]]) if gradcam else None
+    def f(x):
+        g = [gb(x[i:i + 1].clone()) for i in range(len(x))]
+        return [o * c[..., None] for o, c in zip(g, cam(input_tensor=x, targets=None))] if gradcam else g
+    return f
 
 PEERS = {   # registry name -> the peers' implementations of the same method, with their default settings
     'cam': [(TC, 'CAM')],
@@ -168,6 +194,17 @@ PEERS = {   # registry name -> the peers' implementations of the same method, wi
     'eigen_cam': [(PGC, 'EigenCAM')],
     'eigen_grad_cam': [(PGC, 'EigenGradCAM')],
     'full_grad': [(PGC, 'FullGrad')],
+    'finer_cam': [(TC, 'FinerCAM'), (PGC, 'FinerCAM')],
+    'shapley_cam': [(PGC, 'ShapleyCAM')],
+    'fem': [(PGC, 'FEM')],
+    'kpca_cam': [(PGC, 'KPCA_CAM')],
+    'refine_cam': [(TC, 'RefineCAM', dict(layers='fusion')), (PGC, 'RefineCAM', dict(layers='fusion'))],
+    'sess': [(PGC, 'SESS')],
+    'guided_backprop': [(PGC, 'GuidedBackpropReLUModel')],
+    'guided_grad_cam': [(PGC, 'GuidedBackpropReLUModel', dict(gradcam=True))],
+    'deep_feature_factorization': [(PGC, 'DeepFeatureFactorization')],
+    'grad_cam + aug_smooth': [(PGC, 'GradCAM', dict(call=dict(aug_smooth=True)))],
+    'grad_cam + eigen_smooth': [(PGC, 'GradCAM', dict(call=dict(eigen_smooth=True)))],
 }
 
 def rows(args)->list:
@@ -185,7 +222,7 @@ def rows(args)->list:
     methods = registered()
     for name in list(PEERS) + [m for m in methods if m not in PEERS]:
         if name == 'cam': pass
-        elif name not in methods: continue
+        elif name.split(' + ')[0] not in methods and name != 'deep_feature_factorization': continue
         else:
             p = name in PERTURB
             if p and _has(methods[name], 'top_k'):
@@ -193,9 +230,10 @@ def rows(args)->list:
                 res.append(Row(f'{name}: petcam (default ch)', name, 'petcam', m_petcam(name), True, 'default'))
             else: res.append(Row(f'{name}: petcam', name, 'petcam', m_petcam(name), p, f'{nch}' if p else ''))
         for lib, cls, *kw in PEERS.get(name, []):
-            setup = m_torchcam(cls, **(kw[0] if kw else {})) if lib == TC else m_gradcam_lib(cls)
+            setup = (m_torchcam if lib == TC else m_gradcam_lib)(cls, **(kw[0] if kw else {}))
             res.append(Row(f'{name}: {lib} {cls}', name, lib, setup, name in PERTURB, f'{nch}' if name in PERTURB else ''))
-    if args.only: res = [r for r in res if r.name.startswith('forward') or r.method in args.only or (r.method == '' and 'reference' in args.only)]
+    if args.only: res = [r for r in res if r.name.startswith('forward') or any(o in args.only for o in r.method.split(' + '))
+                         or r.method in args.only or (r.method == '' and 'reference' in args.only)]
     return res
 
 # ------------------------------------------------------------------------------------------------------------ timing
@@ -223,7 +261,8 @@ def run_speed(args, model, rs):
         random.Random(k).shuffle(order)
         for r in order:
             times[r.name].append(timed(fns[r.name], xp if r.perturb else x, args.device))
-            if args.verbose: print(f"  round {k} {r.name}: {times[r.name][-1]:.2f}s", file=sys.stderr, flush=True)
+            if args.verbose or r.perturb:   # perturbation rows take minutes: always say where the run is
+                print(f"  round {k} {r.name}: {times[r.name][-1]:.2f}s", file=sys.stderr, flush=True)
     per_img = {k: [t / n[k] for t in ts] for k, ts in times.items()}
     def ratio(a, b): return statistics.median(x / y for x, y in zip(per_img[a], per_img[b]))   # rounds the two share
     res = {}
@@ -350,6 +389,7 @@ def main():
     p.add_argument('--no-mem', action='store_true', help='skip the peak-memory measurements')
     p.add_argument('--mem-only', action='store_true', help='only the peak memory, no timings')
     p.add_argument('--no-save', action='store_true', help='print only; do not write bench/results/cam_speed_<arch>.md')
+    p.add_argument('--name', help="the results file's name, bench/results/NAME.md (default: cam_speed_<arch>)")
     p.add_argument('--verbose', action='store_true', help='print each timing to stderr as it is taken')
     p.add_argument('--mem-server', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--nch', type=int, default=0, help=argparse.SUPPRESS)
@@ -370,6 +410,6 @@ def main():
     lines = [head, ''] + table(args, rs, speed, mem) + [''] + summary(rs, speed, mem)
     lines.append(f"\n{time.time() - t0:.0f}s; load average after: {' '.join(f'{l:.1f}' for l in os.getloadavg())}")
     print('\n'.join(lines[2:]))
-    if not args.no_save: write_result(f'cam_speed_{args.arch}', lines)
+    if not args.no_save: write_result(args.name or f'cam_speed_{args.arch}', lines)
 
 if __name__ == '__main__': main()

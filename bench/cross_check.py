@@ -66,6 +66,13 @@ class Peer(NamedTuple):
     pk: dict = {}            # options of the petcam method (the same settings)
     stochastic: bool = False # maps from random noise: reported, not held to the 0.99 bar
     note: str = ''           # where the definitions differ, and which follows the paper
+    call: dict = {}          # options of the peer's call (pytorch-grad-cam: aug_smooth, eigen_smooth, alpha, ...)
+    layers: str = 'body'     # the explained layers: 'body', or 'fusion' (petcam's `fusion_layers`: the body and a finer layer)
+    learner: str = 'species' # 'species' (cat/dog) or 'breeds' (37 classes: `petcam.testing.pets_learner(labels='breed')`)
+    targets: str = 'class'   # pytorch-grad-cam's targets: 'class' (its logit), 'rest' (ClassifierOutputReST), 'none' (its argmax)
+    peer_fn: callable = None # (peer, model, x, targets) -> normalised maps (N, h, w), instead of `peer_maps`
+    ours_fn: callable = None # (method, learn, x, targets, peer) -> normalised maps (N, h, w), instead of `petcam_maps`
+    ours: str = ''           # what the petcam side is, when `ours_fn` computes something other than the method
 
 TC, PGC = 'torchcam', 'pytorch-grad-cam'
 # Perturbation methods score every channel: petcam's top-k bound is lifted so all score the same (1280) channels.
@@ -108,27 +115,138 @@ PEERS = {
                                            "(psi inside the sum over channels); the authors' code scales each layer as a whole")],
 }
 
+# Methods added by issue 20: both peers' FinerCAM, RefineCAM; pytorch-grad-cam's ShapleyCAM, FEM, KPCA-CAM, SESS, Guided
+# Backprop (and its Guided Grad-CAM recipe), DeepFeatureFactorization, and its aug_smooth / eigen_smooth options.
+SESS_SMALL = dict(num_scales=3)   # 14 patches per 224-px image (1 + 4 + 9) on both sides, instead of 122
+PEERS.update({
+    'finer_cam': [
+        Peer(TC, 'FinerCAM', learner='breeds', note="both: the target's logit minus 0.6 x the mean logit of the 3 closest classes "
+             "(the authors' 'aggregate' setting)"),
+        Peer(PGC, 'FinerCAM', learner='breeds', targets='none', pk=dict(gamma=1.0), call=dict(alpha=1.0),
+             note="pytorch-grad-cam weighs the 3 references by their softmax probabilities (differentiated through), as the "
+                  "authors' FinerCAM class; petcam (and torchcam) by their plain mean: both forms are the authors'"),
+        Peer(PGC, 'FinerCAM', learner='breeds', targets='none', pk=dict(gamma=1.0, n_refs=1),
+             call=dict(alpha=1.0, comparison_categories=[1]),
+             note="one reference: both are y_c - y_d"),
+        Peer(TC, 'FinerCAM', note="cat/dog: one reference, the other class")],
+    'shapley_cam': [
+        Peer(PGC, 'ShapleyCAM', targets='rest', note="both explain the ReST utility y_c + log p_c, the paper's"),
+        Peer(PGC, 'ShapleyCAM', pk=dict(rest=False), note="the logit, pytorch-grad-cam's default: the Hessian term vanishes "
+                                                          "after a piecewise-linear layer, ShapleyCAM is Grad-CAM")],
+    'fem': [Peer(PGC, 'FEM', pk=dict(variant='pgc'), note="petcam's variant='pgc': activations weighted by the fraction of "
+                                                        "positions above mean + 2 std"),
+            Peer(PGC, 'FEM', note="petcam's default follows the paper (binary masks weighted by the channel means); "
+                                  "pytorch-grad-cam swaps the roles")],
+    'kpca_cam': [Peer(PGC, 'KPCA_CAM', note="same kernel PCA (sigmoid kernel, gamma 1/C); pytorch-grad-cam's sign is "
+                                            "scikit-learn's (largest entry positive), petcam's correlates with the channel sum")],
+    'refine_cam': [
+        Peer(TC, 'RefineCAM', dict(base='GradCAMpp'), layers='fusion',
+             note="torchcam's Grad-CAM++ weights are not the paper's (see grad_cam_pp)"),
+        Peer(TC, 'RefineCAM', dict(base='LayerCAM'), dict(base='layer_cam'), layers='fusion',
+             note="both: one pass for both layers, product on the finer grid"),
+        Peer(PGC, 'RefineCAM', dict(base='GradCAMPlusPlus'), layers='fusion',
+             note="pytorch-grad-cam runs each layer alone and multiplies at the input's size")],
+    'sess': [Peer(PGC, 'SESS', SESS_SMALL, dict(n_scales=3, progress=False),
+                  note="3 scales (14 patches) on both sides; petcam scores patches by the base calls' probabilities")],
+    'guided_backprop': [
+        Peer(PGC, 'GuidedBackpropReLUModel', note="pytorch-grad-cam replaces nn.ReLU only; MobileNetV2 has ReLU6, so its map is "
+             "the plain input gradient (next row); petcam applies the rule at ReLU6 too, as the paper at every rectifier"),
+        Peer(PGC, 'GuidedBackpropReLUModel', note="petcam's plain input gradient (no guided rule) against the peer's "
+             "'guided' one", ours_fn=lambda *a: plain_gradient(*a), ours='the plain input gradient'),
+        Peer(PGC, 'GuidedBackpropReLUModel', learner='resnet18', note="a random-weights resnet18 (nn.ReLU): the rule applies "
+             "on both sides")],
+    'guided_grad_cam': [Peer(PGC, 'GuidedBackpropReLUModel', dict(gradcam=True), learner='resnet18',
+                             note="pytorch-grad-cam's recipe (README): guided gradient x its Grad-CAM scaled to [0, 1]; "
+                                  "petcam multiplies by the raw Grad-CAM map; random-weights resnet18")],
+    'deep_feature_factorization': [
+        Peer(PGC, 'DeepFeatureFactorization', note="5 concepts, each map compared; pytorch-grad-cam subtracts each channel's "
+             "minimum first (0 after a ReLU, unless a channel is active everywhere); petcam factorises the activations as "
+             "they are, as the paper", peer_fn=lambda *a: pgc_dff(*a), ours_fn=lambda *a: petcam_dff(*a))],
+    'grad_cam + aug_smooth': [Peer(PGC, 'GradCAM', pk=dict(aug_smooth=True), call=dict(aug_smooth=True),
+        note="six runs (flip x contrast 0.9/1/1.1); pytorch-grad-cam scales each run's map to [0, 1] at the input's size "
+             "before averaging, petcam averages the maps as they are")],
+    'grad_cam + eigen_smooth': [Peer(PGC, 'GradCAM', pk=dict(eigen_smooth=True), call=dict(eigen_smooth=True),
+        note="the first principal component of the weighted activations; pytorch-grad-cam keeps the SVD's arbitrary sign, "
+             "petcam's correlates with the weighted sum")],
+    'score_cam + eigen_smooth': [Peer(PGC, 'ScoreCAM', dict(batch_size=32), dict(ALL, eigen_smooth=True),
+        call=dict(eigen_smooth=True), note="Score-CAM's weights differ (see score_cam); sign as for grad_cam + eigen_smooth")],
+})
+
 def _quiet():
     warnings.filterwarnings('ignore')
     logging.getLogger('torchcam').setLevel(logging.ERROR)
 
+def _layers(model, peer):
+    "The modules `peer` explains in `model`: the body, or petcam's `fusion_layers` (the body and a finer layer)."
+    if peer.layers == 'body': return [model[0]]
+    from petcam.gradient import fusion_layers
+    return [model.get_submodule(n) for n in fusion_layers(model)]
+
+def _peer_label(peer):
+    kw = {k: v for k, v in {**peer.kw, **peer.call}.items() if k != 'batch_size'}
+    opts = [f'{k}={v}' for k, v in kw.items()] + [{'rest': 'ClassifierOutputReST', 'none': 'targets=None'}.get(peer.targets, '')]
+    opts = [o for o in opts if o]
+    where = '' if peer.learner == 'species' else f' [{peer.learner}]'
+    return f"{peer.lib} {peer.cls}" + (f" ({', '.join(opts)})" if opts else '') + where
+
 def peer_maps(peer, model, x, targets):
     "The peer's maps (B, h, w) of class `targets` (one per image), normalised its way, on a copy of `model`."
+    if peer.peer_fn: return peer.peer_fn(peer, model, x, targets)
     model = copy.deepcopy(model).eval().requires_grad_(True)   # peers hook and backprop through all of it
-    t = targets.tolist()
+    t, mods = targets.tolist(), _layers(model, peer)
     if peer.lib == TC:
         import torchcam.methods as tm
-        kw = dict(fc_layer=model[1][-1]) if peer.cls == 'CAM' else {}
-        with tm.__dict__[peer.cls](model, target_layer=model[0], **kw, **peer.kw) as ext:
+        kw = dict(peer.kw)
+        if 'base' in kw: kw['base_method'] = getattr(tm, kw.pop('base'))
+        if peer.cls == 'CAM': kw['fc_layer'] = model[1][-1]
+        with tm.__dict__[peer.cls](model, target_layer=mods if len(mods) > 1 else mods[0], **kw) as ext:
             with torch.set_grad_enabled(peer.cls not in ('CAM', 'ScoreCAM', 'SSCAM', 'ISCAM')): scores = model(x)
-            return ext(class_idx=t, scores=scores)[0].detach().float()
+            return ext(class_idx=t, scores=scores, **peer.call)[0].detach().float()
+    import pytorch_grad_cam as pg
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget, ClassifierOutputReST
+    kw = dict(peer.kw)
+    if peer.cls == 'GuidedBackpropReLUModel': return pgc_guided(model, x, targets, kw.get('gradcam', False))
+    bs = kw.pop('batch_size', None)
+    if 'base' in kw: kw['base_method'] = getattr(pg, kw.pop('base'))
+    cam = pg.__dict__[peer.cls](model=model, target_layers=[] if peer.cls == 'FullGrad' else mods, **kw)
+    if bs: cam.batch_size = bs
+    tg = None if peer.targets == 'none' else [(ClassifierOutputReST if peer.targets == 'rest' else ClassifierOutputTarget)(i) for i in t]
+    out = cam(input_tensor=x, targets=tg, **peer.call)
+    if hasattr(cam, '__exit__'): cam.__exit__(None, None, None)
+    return torch.from_numpy(out).float()
+
+def pgc_guided(model, x, targets, gradcam=False):
+    "pytorch-grad-cam's guided backpropagation, image by image (its API), as max |.| over colours; times its Grad-CAM."
     import pytorch_grad_cam as pg
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
-    kw = dict(peer.kw)
-    bs = kw.pop('batch_size', None)
-    cam = pg.__dict__[peer.cls](model=model, target_layers=[] if peer.cls == 'FullGrad' else [model[0]], **kw)
-    if bs: cam.batch_size = bs
-    with cam: return torch.from_numpy(cam(input_tensor=x, targets=[ClassifierOutputTarget(i) for i in t])).float()
+    gb = pg.GuidedBackpropReLUModel(copy.deepcopy(model), device=x.device)    # it swaps the copy's ReLUs
+    g = torch.stack([torch.from_numpy(gb(x[i:i + 1].clone(), int(t))) for i, t in enumerate(targets)])   # (B, H, W, 3)
+    if gradcam:
+        with pg.GradCAM(model=model, target_layers=[model[0]]) as cam:
+            g = g * torch.from_numpy(cam(input_tensor=x, targets=[ClassifierOutputTarget(int(t)) for t in targets]))[..., None]
+    return minmax(g.abs().amax(-1).float())
+
+def plain_gradient(method, learn, x, targets, peer):
+    "petcam's plain input gradient (no guided rule), max |.| over colours: what pytorch-grad-cam computes on ReLU6 models."
+    from petcam.core import explain, target_grads
+    def maps(f): return torch.stack([g.abs().amax(1) for g, in target_grads(f.targets, f.logits, f.acts)], 1)
+    return minmax(explain(learn, x, maps, targets, ['input']).maps[torch.arange(len(x)), targets])
+
+N_CONCEPTS = 5
+
+def pgc_dff(peer, model, x, targets):
+    "pytorch-grad-cam's DeepFeatureFactorization: each image's concept maps, scaled to [0, 1] at the input's size."
+    from pytorch_grad_cam import DeepFeatureFactorization
+    model = copy.deepcopy(model).eval()
+    _, expl, _ = DeepFeatureFactorization(model=model, target_layer=model[0], computation_on_concepts=model[1][-1])(
+        x, n_components=N_CONCEPTS)
+    return torch.from_numpy(np.stack(expl)).float().flatten(0, 1)
+
+def petcam_dff(method, learn, x, targets, peer):
+    "petcam's deep_feature_factorization: each image's concept maps, scaled to [0, 1] and upsampled to the input's size."
+    from petcam.factorization import deep_feature_factorization
+    m = minmax(deep_feature_factorization(learn, x, N_CONCEPTS).maps.flatten(0, 1))
+    return F.interpolate(m[:, None], size=x.shape[-2:], mode='bilinear', align_corners=False)[:, 0]
 
 def minmax(m, eps=1e-8):
     "Each map (B, h, w) scaled to [0, 1]."
@@ -137,7 +255,8 @@ def minmax(m, eps=1e-8):
 
 def petcam_maps(method, learn, x, targets, peer):
     "petcam's maps (B, h, w) of `targets`, normalised the way `peer` normalises its own."
-    fn = __import__('petcam.methods', fromlist=['get_method']).get_method(method)
+    if peer.ours_fn: return peer.ours_fn(method, learn, x, targets, peer)
+    fn = __import__('petcam.methods', fromlist=['get_method']).get_method(method.split(' + ')[0])
     ps = inspect.signature(fn).parameters
     has_kw = any(p.kind is p.VAR_KEYWORD for p in ps.values())
     missing = [k for k in peer.pk if k not in ps and not has_kw]
@@ -155,11 +274,11 @@ def pearson(a, b):
     a, b = a - a.mean(1, keepdim=True), b - b.mean(1, keepdim=True)
     return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1)).clamp_min(1e-30)
 
-PERTURB = {'score_cam', 'ss_cam', 'is_cam', 'ablation_cam'}
+PERTURB = {'score_cam', 'ss_cam', 'is_cam', 'ablation_cam', 'sess'}
 
 def compare(method, peer, learn, x, targets):
     p = petcam_maps(method, learn, x, targets, peer)
-    q = peer_maps(peer, learn.model, x, targets)
+    q = peer_maps(peer, getattr(learn, 'model', learn), x, targets)
     if p.shape != q.shape: q = F.interpolate(q[:, None], size=p.shape[-2:], mode='bilinear', align_corners=False)[:, 0]
     r = pearson(p, q)
     return r.mean().item(), r.min().item(), (p - q).abs().max().item()
@@ -241,6 +360,21 @@ def metric_rows(learn, x, targets):
 
 def partial_road(noise): return lambda learn, x, targets: pgc_road(learn, x, targets, noise)
 
+def other_subject(kind, learn, x, args):
+    "(learner or model, images, predicted classes) of the 37-breed learner (its held-out photos) or a random resnet18."
+    if kind == 'breeds':
+        from petcam.testing import pets_learner
+        bl = pets_learner(labels='breed')
+        bl.model.eval()
+        bx = load_batch(bl, list(bl.dls.valid_ds.items)[:args.n])
+        with torch.no_grad(): return bl, bx, bl.model(bx).argmax(1)
+    from fastai.vision.all import create_body
+    from torchvision.models import resnet18
+    from petcam.model import cam_head
+    torch.manual_seed(0)
+    m = nn.Sequential(create_body(resnet18(), pretrained=False, cut=-2), cam_head(512, 2)).eval()
+    with torch.no_grad(): return m, x, m(x).argmax(1)
+
 # ------------------------------------------------------------------------------------------------------------ report
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -270,25 +404,34 @@ def main():
           f"explaining the predicted class at the body's output ({time.time() - t0:.0f}s to set up)", flush=True)
 
     methods = registered()
-    lines = [f"{src}; {len(files)} real Oxford-IIIT Pet images ({min(args.n_perturb, len(files))} for perturbation methods); "
-             "each map normalised the peer's way (torchcam: min-max on the grid; pytorch-grad-cam: ReLU, min-max, bilinear to "
-             "the input size); Pearson r per image.", '',
+    subjects = {'species': (learn, x, targets)}
+    lines = [f"{src}; {len(files)} real Oxford-IIIT Pet images ({min(args.n_perturb, len(files))} for perturbation methods and "
+             "SESS); each map normalised the peer's way (torchcam: min-max on the grid; pytorch-grad-cam: ReLU, min-max, bilinear "
+             "to the input size); Pearson r per image. Rows marked [breeds] use the 37-breed learner of `petcam.testing."
+             "pets_learner(labels='breed')` on its held-out photos; [resnet18] a random-weights resnet18 CAM model (nn.ReLU) on "
+             "the same photos.", '',
              '| method | peer | r mean | r min | max abs diff | agrees | note |', '|---|---|---:|---:|---:|---|---|']
     print('\n'.join(lines[2:]), flush=True)
     for name, peers in PEERS.items():
-        if args.only and name not in args.only: continue
+        base = name.split(' + ')[0]
+        if args.only and name not in args.only and base not in args.only: continue
         for peer in peers:
-            label = f"{peer.lib} {peer.cls}" + (f" ({', '.join(f'{k}={v}' for k, v in peer.kw.items() if k != 'batch_size')})" if peer.kw else '')
-            if name not in methods:
-                row = f"| {name} | {label} | | | | not in petcam yet | |"
+            if peer.learner not in subjects: subjects[peer.learner] = other_subject(peer.learner, learn, x, args)
+            who, xs, ts = subjects[peer.learner]
+            pk = {k: v for k, v in peer.pk.items() if k not in ALL}
+            opts = f" ({', '.join(f'{k}={v}' for k, v in pk.items())})" if pk and ' + ' not in name else ''
+            label, mname = _peer_label(peer), name + opts
+            if peer.ours: mname = f"{name} [petcam: {peer.ours}]"
+            if base not in methods and base != 'deep_feature_factorization':
+                row = f"| {mname} | {label} | | | | not in petcam yet | |"
             else:
-                n = args.n_perturb if name in PERTURB else len(x)
+                n = args.n_perturb if base in PERTURB else len(xs)
                 try:
-                    rm, rmin, d = compare(name, peer, learn, x[:n], targets[:n])
+                    rm, rmin, d = compare(name, peer, who, xs[:n], ts[:n])
                     ok = 'stochastic' if peer.stochastic else ('yes' if rmin >= 0.99 else 'NO')
-                    row = f"| {name} | {label} | {rm:.4f} | {rmin:.4f} | {d:.3f} | {ok} | {peer.note} |"
+                    row = f"| {mname} | {label} | {rm:.4f} | {rmin:.4f} | {d:.3f} | {ok} | {peer.note} |"
                 except Exception as e:
-                    row = f"| {name} | {label} | | | | error | {type(e).__name__}: {str(e).splitlines()[0][:150]} |"
+                    row = f"| {mname} | {label} | | | | error | {type(e).__name__}: {str(e).splitlines()[0][:150]} |"
             lines.append(row); print(row, flush=True)
     if not args.no_metrics:
         m = min(args.n_metrics, len(x))

@@ -10,6 +10,10 @@ from .core import *
 from .cam import *
 from .gradient import *
 from .perturb import *
+from .objectives import *
+from .activation import *
+from .guided import *
+from .multiscale import *
 from .methods import *
 from .files import *
 from .plot import *
@@ -18,6 +22,7 @@ from .faithfulness import *
 from .sanity import *
 from .compare import *
 from .interpret import *
+from .factorization import *
 
 # Everything public, but `Figure`: the star imports bring fastcore.xml's HTML tag under that name, and a user's
 # matplotlib `Figure` must stay matplotlib's.

@@ -76,7 +76,7 @@ def _score_map(fn, maps, logits):
                          "the mean of this score's map is not the score. Use grad_cam for other scores.")
     return m
 
-@cam_method
+@cam_method(no_eigen_smooth="its map is the exact share of each position in the logits, which a projection is not")
 @delegates(class_maps, but=['sigmoid'])
 def cam(learn_or_model:Learner|nn.Module, # A CAM learner (GAP + Linear head) or its model
         x:Tensor, # A batch of normalised images (B, 3, H, W)

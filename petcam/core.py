@@ -8,13 +8,14 @@ from typing import NamedTuple
 from contextlib import contextmanager
 from fastcore.all import *
 from fastai.vision.all import *
-import copy, itertools, weakref   # after the star imports, which bring a `copy` function
+import copy, functools, inspect, itertools, weakref   # after the star imports, which bring a `copy` function
 from torch.fx.experimental.optimization import fuse
 
 # %% auto #0
-__all__ = ['CamResult', 'eval_mode', 'Subject', 'subject', 'class_logits', 'is_split', 'cam_parts', 'find_layer', 'layers_after',
-           'inference_body', 'features', 'check_batch', 'as_device', 'LayerHook', 'layer_forward', 'model_logits',
-           'class_targets', 'scatter_maps', 'Targets', 'target_grads', 'cam_method', 'Forward', 'explain']
+__all__ = ['tta_transforms', 'CamResult', 'eval_mode', 'Subject', 'subject', 'class_logits', 'is_split', 'cam_parts',
+           'find_layer', 'layers_after', 'inference_body', 'features', 'check_batch', 'as_device', 'LayerHook',
+           'layer_forward', 'model_logits', 'class_targets', 'scatter_maps', 'Targets', 'target_grads', 'cam_method',
+           'Forward', 'explain', 'fixed_target', 'augmented']
 
 # %% ../nbs/03_core.ipynb #a793e07e
 class CamResult(NamedTuple):
@@ -325,16 +326,32 @@ def target_grads(targets:Targets, # The batch's targets
                 ): # Yields, for each pass, the gradients of its score with respect to each of `acts`
     "One backward pass per pass of `targets`: the gradient of its score (summed over the batch) for each activation."
     s = targets.scores(logits)
+    if not s.requires_grad: raise ValueError("The target's score does not depend on the explained layer: a score function must "
+                                             "compute it from the logits it is given, not from detached or constant values.")
     for p in range(s.shape[1]): yield torch.autograd.grad(s[:, p].sum(), acts, retain_graph=p < s.shape[1] - 1)
 
 # %% ../nbs/03_core.ipynb #8b1a028b
 _registry = {}
 
-def cam_method(f:callable # `f(learn_or_model, x, target=None, layer=None, **options) -> CamResult`
+def cam_method(f:callable|None=None, # `f(learn_or_model, x, target=None, layer=None, **options) -> CamResult`
+               no_eigen_smooth:str|None=None # Why `eigen_smooth` does not apply to `f`, if `f` does not take it
               )->callable:
-    "Register `f` under its name, for `Learner.cams`, the plots, the evaluation and the CLI (see `petcam.methods`)."
-    _registry[f.__name__] = f
-    return f
+    "Register `f` under its name (see `petcam.methods`); every registered method also takes `aug_smooth`."
+    if f is None: return partial(cam_method, no_eigen_smooth=no_eigen_smooth)
+    sig = inspect.signature(f)
+    @functools.wraps(f)
+    def method(*args, aug_smooth:bool|list=False, **kwargs):
+        if 'eigen_smooth' not in sig.parameters and kwargs.pop('eigen_smooth', False):
+            raise ValueError(f"{f.__name__} takes no eigen_smooth: "
+                             f"{no_eigen_smooth or 'its map is not a sum of weighted activations to project'}.")
+        if not aug_smooth: return f(*args, **kwargs)
+        b = sig.bind(*args, **kwargs)
+        learn_or_model, x = list(b.arguments.values())[:2]
+        return augmented(partial(_rerun, b, f), learn_or_model, x, b.arguments.get('target'), aug_smooth)
+    aug = inspect.Parameter('aug_smooth', inspect.Parameter.KEYWORD_ONLY, default=False, annotation=bool|list)
+    method.__signature__ = sig.replace(parameters=sorted([*sig.parameters.values(), aug], key=lambda p: p.kind))
+    _registry[f.__name__] = method
+    return method
 
 class Forward(NamedTuple):
     "One forward pass of a batch, as a method's `maps` function gets it."
@@ -361,3 +378,33 @@ def explain(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names 
         ts = Targets(target, logits, s.vocab)
         f = Forward(s.model, x.as_subclass(Tensor), list(layers), acts, logits, ts, s.sigmoid)
         return CamResult.from_logits(ts.place(maps(f)), logits, s.sigmoid)
+
+# %% ../nbs/03_core.ipynb #1df417ea
+tta_transforms = [(flip, factor) for flip in (False, True) for factor in (0.9, 1., 1.1)]   # pytorch-grad-cam's six
+
+def fixed_target(target, # A method's `target`
+                 logits:Tensor, # The logits of the batch (B, n_classes)
+                 vocab=None # Class names, for targets given by name
+                ):
+    "`target` for more runs on copies of the batch: each image's class, fixed; 'all' or a score function as is."
+    return target if callable(target) or (isinstance(target, str) and target == 'all') else class_targets(target, logits, vocab)
+
+def augmented(run:callable, # `run(x, target) -> CamResult`: a method on a batch
+              learn_or_model:Learner|nn.Module, # What `run` explains
+              x:Tensor, # A batch of normalised images (B, 3, H, W)
+              target=None, # The method's `target`
+              transforms:list|bool=True # (mirror, contrast factor) pairs; True: `tta_transforms`
+             )->CamResult: # The maps averaged over `transforms`, each mirrored back; the logits of `x`
+    "Test-time augmentation: `run` on each transform of `x`, maps mirrored back and averaged, classes fixed by `x`'s run."
+    r = run(x, target)
+    t, ms = fixed_target(target, r.logits, subject(learn_or_model).vocab), []
+    for flip, factor in (tta_transforms if transforms is True else transforms):
+        m = r.maps if (flip, factor) == (False, 1) else run((x.flip(-1) if flip else x) * factor, t).maps
+        ms.append(m.flip(-1) if flip else m)
+    return r._replace(maps=torch.stack(ms).mean(0))
+
+def _rerun(bound, f, x, target):
+    "`f` called with its arguments `bound`, but on `x` for `target`."
+    p = list(bound.signature.parameters)
+    b = inspect.BoundArguments(bound.signature, {**bound.arguments, p[1]: x, 'target': target})
+    return f(*b.args, **b.kwargs)

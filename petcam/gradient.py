@@ -12,12 +12,21 @@ from .utils import minmax
 from .core import *
 
 # %% auto #0
-__all__ = ['grad_maps', 'grad_method', 'grad_cam', 'grad_cam_pp', 'smooth_grad_cam_pp', 'xgrad_cam', 'hires_cam',
-           'grad_cam_elementwise', 'layer_cam', 'fusion_layers', 'fused_cam', 'eigen_cam', 'eigen_grad_cam',
-           'bias_grads', 'full_grad']
+__all__ = ['combine_for', 'grad_maps', 'grad_method', 'smoothed', 'grad_cam', 'grad_cam_pp', 'smooth_grad_cam_pp', 'xgrad_cam',
+           'hires_cam', 'grad_cam_elementwise', 'layer_cam', 'fusion_layers', 'fused_cam', 'signed_by_sum', 'eigen_cam',
+           'eigen_grad_cam', 'bias_grads', 'full_grad']
 
 # %% ../nbs/05_gradient.ipynb #b3941125
-def _weighted(a, w): return ((w[..., None, None] if w.ndim == 2 else w) * a).sum(1).relu()
+def _product(a, w): return (w[..., None, None] if w.ndim == 2 else w) * a
+
+def _weighted(a, w):
+    "their sum over channels"
+    return _product(a, w).sum(1).relu()
+
+def combine_for(eigen_smooth:bool # Project the weighted activations on their first principal component instead of summing
+               )->callable: # `combine(A, W) -> maps (B, h, w)`
+    "How a method turns activations and weights into maps: the ReLU of their sum, or of their first principal component."
+    return _principal_map if eigen_smooth else _weighted
 
 def grad_maps(f:Forward, # A forward pass with autograd (`explain`'s)
               weigh:callable, # `weigh(A, G) -> W`: channel weights (B, C) or pixel weights (B, C, h, w)
@@ -37,12 +46,23 @@ def grad_method(weigh:callable, # `weigh(A, G) -> W`, named as the method: chann
     def method(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
                x:Tensor, # A batch of normalised images (B, 3, H, W)
                target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function
-               layer:str|nn.Module|None=None # The layer to explain, or its dotted name; default: the body `model[0]`
+               layer:str|nn.Module|None=None, # The layer to explain, or its dotted name; default: the body `model[0]`
+               eigen_smooth:bool=False # The first principal component of the weighted activations instead of their sum
               )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
-        return explain(learn_or_model, x, lambda f: grad_maps(f, weigh, combine)[0], target, [layer])
+        c = smoothed(method, eigen_smooth)
+        return explain(learn_or_model, x, lambda f: grad_maps(f, weigh, c)[0], target, [layer])
     method.__name__ = method.__qualname__ = weigh.__name__
-    method.__doc__, method.weigh = weigh.__doc__, weigh
+    method.__doc__, method.weigh, method.combine = weigh.__doc__, weigh, combine
     return cam_method(method)
+
+def smoothed(method:callable, # A method made by `grad_method`
+             eigen_smooth:bool # Project instead of summing
+            )->callable: # The `combine` of `method`, or the projection
+    "The `combine` a gradient method runs with `eigen_smooth`, or an error if it combines its own way already."
+    if not eigen_smooth: return method.combine
+    if method.combine is not _weighted:
+        raise ValueError(f"{method.__name__} takes no eigen_smooth: its map is already {method.combine.__doc__}.")
+    return _principal_map
 
 # %% ../nbs/05_gradient.ipynb #de84af89
 @grad_method
@@ -70,7 +90,8 @@ def smooth_grad_cam_pp(learn_or_model:Learner|nn.Module, # A fastai `Learner` (c
                        layer:str|nn.Module|None=None, # The layer to explain, or its dotted name; default: the body `model[0]`
                        n_samples:int=8, # Number of noisy copies
                        std:float=0.15, # Noise standard deviation, as a fraction of each image's range
-                       seed:int=0 # Seed of the noise
+                       seed:int=0, # Seed of the noise
+                       eigen_smooth:bool=False # The first principal component of the weighted activations instead of their sum
                       )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Smooth Grad-CAM++ (Omeiza et al., 2019): Grad-CAM++ with the gradient's powers averaged over noisy copies of `x`."
     def maps(f):
@@ -80,7 +101,7 @@ def smooth_grad_cam_pp(learn_or_model:Learner|nn.Module, # A fastai `Learner` (c
             (an,), zn = layer_forward(f.model, x + sd * torch.randn(x.shape, generator=gen, device=x.device), f.layers)
             gs = torch.stack([g for g, in target_grads(f.targets, zn, [an])])
             m = m + torch.stack([gs, gs ** 2, gs ** 3]) / n_samples     # (3, passes, B, C, h, w): means of G, G², G³
-        return torch.stack([_weighted(a, _pp_weights(a, *mk)) for mk in m.unbind(1)], 1)
+        return torch.stack([combine_for(eigen_smooth)(a, _pp_weights(a, *mk)) for mk in m.unbind(1)], 1)
     return explain(learn_or_model, x, maps, target, [layer])
 
 # %% ../nbs/05_gradient.ipynb #723e6375
@@ -119,8 +140,9 @@ def fusion_layers(model:nn.Module # A model of (body, head), or one whose last `
     last, seen = find_layer(model), []
     def _rec(m, i, o):
         if isinstance(o, Tensor) and o.ndim == 4: seen.append((names[m], o.shape[-1], bool((o >= 0).all())))
+    n_in = getattr(first(model.modules(), risinstance(nn.Conv2d)), 'in_channels', 3)
     with eval_mode(model), Hooks(list(model.modules())[1:], _rec), torch.no_grad():
-        model(torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(0)).to(next(model.parameters()).device))
+        model(torch.randn(2, n_in, 224, 224, generator=torch.Generator().manual_seed(0)).to(next(model.parameters()).device))
     grid = first(g for n, g, _ in seen if n == names[last])
     finer = [n for n, g, pos in seen if g == 2 * grid and pos]
     _fusion_cache[model] = res = [names[last]] + finer[-1:]
@@ -139,30 +161,38 @@ def fused_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
               x:Tensor, # A batch of normalised images (B, 3, H, W)
               target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function
               layer:list|None=None, # Modules or dotted names; default: `fusion_layers(model)`
-              flip:bool=False # Also explain the mirrored images and average (a second pass; small gain)
+              flip:bool=False, # Also explain the mirrored images and average (a second pass; small gain)
+              eigen_smooth:bool=False # Each layer's principal component of its weighted activations instead of their sum
              )->CamResult: # Maps (B, n_classes, h, w) on the finest grid of the layers; logits averaged with `flip`
     "LayerCAM of two layers fused by their geometric mean (and optionally averaged with the mirror image)."
     s = subject(learn_or_model)
     layers = listify(ifnone(layer, fusion_layers(s.model)))
-    def fused(f): return _fuse(grad_maps(f, layer_cam.weigh))
+    def fused(f): return _fuse(grad_maps(f, layer_cam.weigh, combine_for(eigen_smooth)))
     r = explain(learn_or_model, x, fused, target, layers)
     if not flip: return r
     m = explain(learn_or_model, x.flip(3), fused, target, layers)
     return CamResult.from_logits((r.maps + m.maps.flip(3)) / 2, (r.logits + m.logits) / 2, s.sigmoid)
 
 # %% ../nbs/05_gradient.ipynb #50d8d8d2
+def signed_by_sum(p:Tensor, # Each image's component scores (B, hw)
+                  a:Tensor # The activations (B, C, h, w) they come from
+                 )->Tensor: # (B, hw), each image's sign chosen to correlate positively with its channel sum
+    "A component's arbitrary sign fixed: the one whose map correlates positively with the sum of the channels."
+    return p * torch.where((p * a.sum(1).flatten(1)).sum(1, keepdim=True) < 0, -1, 1)
+
 def _principal(a):
     "Each image's (C, h, w) features projected on their first principal component, signed to correlate with the channel sum."
     B, C, h, w = a.shape
     if C < 2: raise ValueError(f"Eigen-CAM needs a layer with several channels (the principal component of one channel is the "
                                f"channel itself); this one has {C}: pick a layer with more channels, e.g. layer=None (the body).")
+    a = a.nan_to_num()                                      # a copy; NaN (no activation) counts as 0
     X = a.flatten(2).transpose(1, 2)                        # (B, hw, C): positions are the samples
     U, S, _ = torch.linalg.svd(X - X.mean(1, keepdim=True), full_matrices=False)
     p = U[..., 0] * S[:, :1]                                # the centred samples' coordinates on v_1
-    return (p * torch.where((p * a.sum(1).flatten(1)).sum(1, keepdim=True) < 0, -1, 1)).view(B, h, w)
+    return signed_by_sum(p, a).view(B, h, w)
 
 # %% ../nbs/05_gradient.ipynb #f20af8f2
-@cam_method
+@cam_method(no_eigen_smooth="its map is already the first principal component of the activations")
 def eigen_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
               x:Tensor, # A batch of normalised images (B, 3, H, W)
               target=None, # Which classes get the (class-agnostic) map: the predicted one, 'all', a class, one per image
@@ -173,7 +203,9 @@ def eigen_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
     return explain(learn_or_model, x, maps, target, [layer], grad=False)
 
 # %% ../nbs/05_gradient.ipynb #9730a6d1
-def _principal_map(a, w): return _principal(w * a).relu()
+def _principal_map(a, w):
+    "their first principal component"
+    return _principal(_product(a, w)).relu()
 
 @partial(grad_method, combine=_principal_map)
 def eigen_grad_cam(a, g):
@@ -208,7 +240,7 @@ def _psi(t):
     "Each channel's absolute value scaled to [0, 1] over its grid, then summed over channels: (B, C, h, w) -> (B, 1, h, w)."
     return minmax(t.abs()).sum(1, keepdim=True)
 
-@cam_method
+@cam_method(no_eigen_smooth="its map adds gradient terms of every bias layer, not weighted activations of one layer")
 def full_grad(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
               x:Tensor, # A batch of normalised images (B, 3, H, W)
               target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function

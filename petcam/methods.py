@@ -9,7 +9,8 @@ from fastai.vision.all import *
 from .data import readable
 from .core import *
 from .core import _registry
-import petcam.cam, petcam.gradient, petcam.perturb   # each registers its methods
+# each module registers its methods
+import petcam.cam, petcam.gradient, petcam.perturb, petcam.objectives, petcam.activation, petcam.guided, petcam.multiscale
 
 # %% auto #0
 __all__ = ['cam_methods', 'get_method']

@@ -10,6 +10,7 @@ from fastai.vision.all import *
 from fastprogress.fastprogress import progress_bar
 from .utils import minmax
 from .core import *
+from .gradient import combine_for
 
 # %% auto #0
 __all__ = ['on_output', 'top_channels', 'channel_maps', 'masked_scores', 'score_cam', 'ss_cam', 'is_cam', 'ablated_logits',
@@ -52,7 +53,8 @@ def channel_maps(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class n
                  score:callable, # `score(f:Forward, pairs) -> (P, passes)`: each pair's weight for each target pass
                  target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function
                  layer=None, # The layer to explain, or its dotted name; default: the body `model[0]`
-                 top_k:int|None=64 # Weigh the `top_k` channels of largest mean activation per image; None: all
+                 top_k:int|None=64, # Weigh the `top_k` channels of largest mean activation per image; None: all
+                 eigen_smooth:bool=False # The first principal component of the weighted activations instead of their sum
                 )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Maps of `layer`'s channels weighted by `score` of each (image, channel) pair chosen by `top_channels`."
     def maps(f):
@@ -60,7 +62,7 @@ def channel_maps(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class n
         pairs = top_channels(a, top_k).nonzero()
         w = a.new_zeros(*a.shape[:2], f.targets.passes)
         if len(pairs): w[pairs[:, 0], pairs[:, 1]] = score(f, pairs).to(w.dtype)   # none vary: all-zero maps
-        return torch.einsum('bkp,bkhw->bphw', w, a).relu()
+        return torch.stack([combine_for(eigen_smooth)(a, w[..., p]) for p in range(w.shape[-1])], 1)
     return explain(learn_or_model, x, maps, target, [layer], grad=False)
 
 # %% ../nbs/06_perturb.ipynb #03def94a
@@ -98,11 +100,12 @@ def score_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
               layer=None, # The layer to explain, or its dotted name; default: the body `model[0]`
               top_k:int|None=64, # Weigh the `top_k` channels of largest mean activation per image; None: all
               bs:int|None=None, # Masked images per forward pass; default: 32 at 224 px
-              progress:bool=True # Show a progress bar over the batches
+              progress:bool=True, # Show a progress bar over the batches
+              eigen_smooth:bool=False # The first principal component of the weighted activations instead of their sum
              )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Score-CAM (Wang et al., 2020): each channel weighted by the class probability of the image masked by it."
     def score(f, pairs): return masked_scores(f, pairs, bs=bs, progress=progress)
-    return channel_maps(learn_or_model, x, score, target, layer, top_k)
+    return channel_maps(learn_or_model, x, score, target, layer, top_k, eigen_smooth)
 
 # %% ../nbs/06_perturb.ipynb #4672ad9d
 def _check_n(n_samples):
@@ -118,12 +121,13 @@ def ss_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names u
            std:float=2., # Standard deviation of the noise ($\sigma$), on masks scaled to [0, 1]
            seed:int=0, # Seed of the noise
            bs:int|None=None, # Masked images per forward pass; default: 32 at 224 px
-           progress:bool=True # Show a progress bar over the batches
+           progress:bool=True, # Show a progress bar over the batches
+           eigen_smooth:bool=False # The first principal component of the weighted activations instead of their sum
           )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "SS-CAM (Wang et al., 2020): Score-CAM with each channel's probability averaged over masks with Gaussian noise."
     _check_n(n_samples)
     def score(f, pairs): return masked_scores(f, pairs, [1.] * n_samples, std, seed, bs, progress)
-    return channel_maps(learn_or_model, x, score, target, layer, top_k)
+    return channel_maps(learn_or_model, x, score, target, layer, top_k, eigen_smooth)
 
 # %% ../nbs/06_perturb.ipynb #6a9a7076
 @cam_method
@@ -134,13 +138,14 @@ def is_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names u
            top_k:int|None=64, # Weigh the `top_k` channels of largest mean activation per image; None: all
            n_samples:int=10, # Integration steps ($N$): `n_samples` times the work of Score-CAM
            bs:int|None=None, # Masked images per forward pass; default: 32 at 224 px
-           progress:bool=True # Show a progress bar over the batches
+           progress:bool=True, # Show a progress bar over the batches
+           eigen_smooth:bool=False # The first principal component of the weighted activations instead of their sum
           )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "IS-CAM (Naidu et al., 2020): Score-CAM with each channel's probability averaged over its mask scaled by i/N."
     _check_n(n_samples)
     steps = [i / n_samples for i in range(1, n_samples + 1)]
     def score(f, pairs): return masked_scores(f, pairs, steps, bs=bs, progress=progress)
-    return channel_maps(learn_or_model, x, score, target, layer, top_k)
+    return channel_maps(learn_or_model, x, score, target, layer, top_k, eigen_smooth)
 
 # %% ../nbs/06_perturb.ipynb #6cb4a6c6
 def ablated_logits(model:nn.Module, # The model, in eval mode
@@ -172,11 +177,12 @@ def ablation_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class n
                  layer=None, # The layer to explain, or its dotted name; default: the body `model[0]`
                  top_k:int|None=None, # Ablate the `top_k` channels of largest mean activation per image; None: all
                  bs:int|None=None, # Ablations per forward pass; default: as much memory as 32 images of 224 px
-                 progress:bool=True # Show a progress bar over the batches
+                 progress:bool=True, # Show a progress bar over the batches
+                 eigen_smooth:bool=False # The first principal component of the weighted activations instead of their sum
                 )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Ablation-CAM (Desai & Ramaswamy, 2020): each channel weighted by the relative drop of the score when it is zeroed."
     def score(f, pairs):
         rows = pairs[:, 0]
         z = f.targets.scores(f.logits[rows], rows)
         return (z - f.targets.scores(ablated_logits(f.model, f.x, f.acts[0], pairs, layer, bs, progress), rows)) / z
-    return channel_maps(learn_or_model, x, score, target, layer, top_k)
+    return channel_maps(learn_or_model, x, score, target, layer, top_k, eigen_smooth)
