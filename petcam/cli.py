@@ -84,8 +84,8 @@ def _held(out):
     finally: os.close(fd)
 
 # %% ../nbs/16_cli.ipynb #040c66e5
-_labels = dict(species='cat/dog from Oxford-IIIT Pet file names', breed='the 37 breeds from Oxford-IIIT Pet file names',
-               folder="each image's folder name")
+_labels = {'species': 'cat/dog from Oxford-IIIT Pet file names', 'breed': 'the 37 breeds from Oxford-IIIT Pet file names',
+           'species+breed': 'both, multi-label', 'folder': "each image's folder name"}
 
 def _trained(path:str=None, # Folder of images; default: $PETCAM_DATA, else download (not with --labels folder)
              labels:str='species', # 'species' (or 'pets'): cat/dog from the Oxford-IIIT Pet file names; 'breed'; 'folder'
@@ -98,6 +98,7 @@ def _trained(path:str=None, # Folder of images; default: $PETCAM_DATA, else down
              valid_pct:float=0.2, # Fraction of images held out for validation
              seed:int=42, # Random seed of the validation split and of training
              device:str=None, # Where to train: cpu, cuda, mps; default: a GPU when there is one
+             n_out:int=None, # 1: one logit for two classes (sigmoid, binary cross-entropy); default: one output per class
             )->Learner:
     "A CAM learner trained with `fit_cam` on the images under `path`, labelled as `labels` says; prints its accuracy."
     check_size(size)
@@ -108,7 +109,7 @@ def _trained(path:str=None, # Folder of images; default: $PETCAM_DATA, else down
     kw = dict(size=size, bs=bs, valid_pct=valid_pct, seed=seed, num_workers=0, device=as_device(device))
     dls = folder_dls(path, **kw) if labels == 'folder' else pets_dls(path, labels, **kw)
     if len(dls.train) == 0: raise ValueError(f"Only {len(dls.train_ds)} training images, fewer than one batch: lower --bs.")
-    learn = cam_learner(dls, arch, weights=_file_arg('weights', weights), train_bn=False)
+    learn = cam_learner(dls, arch, weights=_file_arg('weights', weights), train_bn=False, n_out=n_out)
     v = list(dls.vocab)
     print(f"{learn.arch} at {size} px, {len(v)} classes ({', '.join(v[:4])}{', ...' if len(v) > 4 else ''}): "
           f"{len(dls.train_ds)} training and {len(dls.valid_ds)} held-out images")
@@ -184,6 +185,13 @@ def _read_batch(batch, max_side, n_classes):
         else: ims[fn] = im
     return ims, rows
 
+def _predictions(learn, probs):
+    "Each row of `probs` decoded as the learner's loss decodes it: a class name, or the labels it predicts joined by ';'."
+    dec = getattr(learn.loss_func, 'decodes', None)
+    d, v = probs.argmax(1) if dec is None else dec(probs), learn.dls.vocab
+    if d.shape != probs.shape: return [v[int(k)] for k in d]
+    return [';'.join(v[j] for j in row.nonzero()[:, 0].tolist()) for row in d.bool()]   # multi-label: a yes/no per label
+
 def _max_side(learn):
     "The longest side images are read at: 4x the model's input (finer detail is lost in the resize), at least 2048 px."
     size = getattr(first(learn.dls.after_item.fs.filter(risinstance(Resize))), 'size', (512,))
@@ -208,9 +216,9 @@ def explain_files(learn:Learner, # A CAM learner, e.g. from `load_cam_model`
             ims, rows = _read_batch(batch, max_side, len(vocab))
             if ims:
                 imgs, r = next(learn.iter_cams(list(ims.values()), bs=len(ims), method=method, progress=False))
-                for fn,img,m,t,probs in zip(ims, imgs, *pick_maps(r, vocab), r.probs):
+                for fn,img,m,t,pred,probs in zip(ims, imgs, *pick_maps(r, vocab), _predictions(learn, r.probs), r.probs):
                     name = pages.add(img, m, t) if grid else save_fig(cam_image(img, m, t), out/_png_name(fn, used)).name
-                    rows[fn] = [fn, vocab[probs.argmax().item()], *[f'{p:.6f}' for p in probs.tolist()], name, '']
+                    rows[fn] = [fn, pred, *[f'{p:.6f}' for p in probs.tolist()], name, '']
             w.writerows(rows[fn] for fn in batch)
             n_ok, n_bad = n_ok + len(ims), n_bad + len(batch) - len(ims)
             collect()   # the batch's DataLoader is a reference cycle that holds its images: free them now

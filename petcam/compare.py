@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from .utils import name_of
 from .data import pets_path, image_files
 from .core import CamResult, subject, model_logits
-from .methods import cam_methods, get_method
+from .methods import cam_methods, get_method, _device
 from .localization import *
 from .localization import _resized
 from .faithfulness import faithfulness_scores, road_fractions, _targets
@@ -31,7 +31,7 @@ def centre_prior(learn_or_model:Learner|nn.Module, # A learner or its model
     "The centre prior as a method: a centred Gaussian at the input's size, for every image and class."
     s = subject(learn_or_model)
     lg = model_logits(s.model, x)
-    return CamResult.from_logits(centre_map(*x.shape[-2:], width).expand(len(x), lg.shape[1], -1, -1), lg, s.sigmoid)
+    return CamResult.from_logits(centre_map(*x.shape[-2:], width).to(lg).expand(len(x), lg.shape[1], -1, -1), lg, s.sigmoid)
 
 def random_cam(learn_or_model:Learner|nn.Module, # A learner or its model
                x:Tensor, # A batch of normalised images (B, 3, H, W)
@@ -44,7 +44,7 @@ def random_cam(learn_or_model:Learner|nn.Module, # A learner or its model
     s = subject(learn_or_model)
     lg = model_logits(s.model, x)
     r = torch.rand(len(x), 1, x.shape[-2] // stride, x.shape[-1] // stride, generator=torch.Generator().manual_seed(seed))
-    return CamResult.from_logits(r.expand(-1, lg.shape[1], -1, -1), lg, s.sigmoid)
+    return CamResult.from_logits(r.to(lg).expand(-1, lg.shape[1], -1, -1), lg, s.sigmoid)
 
 # %% ../nbs/14_compare.ipynb #311b6658
 compare_columns = dict(
@@ -67,8 +67,9 @@ compare_categories = dict(localization=['pointing', 'iou', 'auc', 'energy'],
 # %% ../nbs/14_compare.ipynb #2fc83077
 def _compare_batches(learn, files, bs, size=None):
     "The normalised batches of `files` (at `size`, if given), their trimaps aligned, and the predicted classes."
-    dl = learn.dls.test_dl(files, bs=bs, num_workers=0)
-    if size: dl = learn.dls.test_dl(files, bs=bs, num_workers=0, after_item=_resized(dl, size))
+    kw = dict(bs=bs, num_workers=0, device=_device(learn.model))   # batches go where the model is
+    dl = learn.dls.test_dl(files, **kw)
+    if size: dl = learn.dls.test_dl(files, after_item=_resized(dl, size), **kw)
     masks = aligned_masks(dl, [trimap_of(o) for o in dl.items])
     xs = [x.as_subclass(Tensor) for (x,) in dl]
     return xs, masks, [_targets(learn, x, None) for x in xs]
@@ -84,7 +85,7 @@ def _image_scores(learn, fn, xs, masks, ts, kw, metrics, steps, fractions, seed,
         if 'faithfulness' in metrics: df = df.join(faithfulness_scores(learn, x, maps, t, steps, fractions, seed=seed))
         ms = masks[i:i+len(x)]; has = [m is not None for m in ms]
         if 'localization' in metrics and any(has):
-            loc = localization_scores(maps[tensor(has)], [m for m in ms if m is not None])
+            loc = localization_scores(maps.cpu()[tensor(has)], [m for m in ms if m is not None])
             loc.index = np.flatnonzero(has); df = df.join(loc)
         per.append(df); i += len(x)
     return pd.concat(per, ignore_index=True), secs

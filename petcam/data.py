@@ -12,8 +12,9 @@ from fastai.vision.all import *
 from PIL import Image, ImageOps, ExifTags
 
 # %% auto #0
-__all__ = ['pet_labels', 'label_func', 'breed_func', 'pets_path', 'read_image', 'read_mask', 'UprightImageBlock', 'walk_images',
-           'try_read', 'readable', 'image_files', 'image_dls', 'pets_dls', 'folder_dls']
+__all__ = ['pet_labels', 'label_func', 'breed_func', 'species_and_breed', 'pets_path', 'read_image', 'read_mask',
+           'UprightImageBlock', 'walk_images', 'try_read', 'readable', 'image_files', 'image_dls', 'pets_dls',
+           'folder_dls']
 
 # %% ../nbs/01_data.ipynb #9f4590ab
 def label_func(fname:str|Path # An image file name or path
@@ -29,8 +30,14 @@ def breed_func(fname:str|Path # An Oxford-IIIT Pet image file name or path, `<br
     if not m: raise ValueError(f"{fname}: not an Oxford-IIIT Pet file name (<breed>_<number>.jpg), so it has no breed. Rename it, or label by species.")
     return m.group(1)
 
+# %% ../nbs/01_data.ipynb #c04041b4
+def species_and_breed(fname:str|Path # An Oxford-IIIT Pet image file name or path
+                     )->list: # [species, breed], e.g. ['dog', 'yorkshire_terrier']
+    "Both labels of an Oxford-IIIT Pet image: its species and its breed."
+    return [label_func(fname), breed_func(fname)]
+
 # %% ../nbs/01_data.ipynb #4d534baa
-pet_labels = dict(species=label_func, breed=breed_func)
+pet_labels = {'species': label_func, 'breed': breed_func, 'species+breed': species_and_breed}
 
 # %% ../nbs/01_data.ipynb #19476913
 def _download_pets()->Path:
@@ -204,24 +211,26 @@ def image_dls(fns:list, # Image files
               bs:int=32, # Batch size
               valid_pct:float=0.2, # Fraction of images held out for validation
               seed:int=42, # Random seed of the split
+              y_block=CategoryBlock, # `CategoryBlock` (one class per image), or `MultiCategoryBlock` (`get_y` gives a list)
               **kwargs
              )->DataLoaders:
     "`DataLoaders` of image files `fns` labelled by `get_y`: read upright, split at random, resized to `size`, ImageNet-normalised."
-    db = DataBlock(blocks=(UprightImageBlock(), CategoryBlock), get_y=get_y, splitter=RandomSplitter(valid_pct, seed=seed),
+    db = DataBlock(blocks=(UprightImageBlock(), y_block), get_y=get_y, splitter=RandomSplitter(valid_pct, seed=seed),
                    item_tfms=Resize(size), batch_tfms=Normalize.from_stats(*imagenet_stats))
     return db.dataloaders(fns, path=path, bs=bs, **kwargs)
 
 # %% ../nbs/01_data.ipynb #ae85a3d9
-@delegates(image_dls, but=['fns', 'get_y', 'path'])
+@delegates(image_dls, but=['fns', 'get_y', 'path', 'y_block'])
 def pets_dls(path:str|Path|None=None, # Dataset root or images folder (see `pets_path`)
-             labels:str='species', # 'species': cat/dog (`label_func`); 'breed': the 37 breeds (`breed_func`)
+             labels:str='species', # 'species': cat/dog; 'breed': the 37 breeds; 'species+breed': both, multi-label
              **kwargs
             )->DataLoaders:
-    "Oxford-IIIT Pet `DataLoaders` labelled by species (cat/dog) or breed, from the images under `path`."
+    "Oxford-IIIT Pet `DataLoaders` labelled by species (cat/dog), breed, or both (multi-label), from the images under `path`."
     if labels not in pet_labels: raise ValueError(f"labels={labels!r}: use one of {', '.join(map(repr, pet_labels))}.")
     fns = image_files(path)
     fns.map(pet_labels[labels])   # a file without a label fails here, naming it, not mid-epoch
-    return image_dls(fns, pet_labels[labels], fns[0].parent, **kwargs)
+    y_block = MultiCategoryBlock if labels == 'species+breed' else CategoryBlock
+    return image_dls(fns, pet_labels[labels], fns[0].parent, y_block=y_block, **kwargs)
 
 # %% ../nbs/01_data.ipynb #19de0414
 @delegates(image_dls, but=['fns', 'get_y', 'path'])

@@ -29,15 +29,15 @@ def class_scores(learn_or_model:Learner|nn.Module, # A learner or its model
 
 # %% ../nbs/12_faithfulness.ipynb #301176af
 def _targets(learn_or_model, x, targets):
-    "`targets` as a LongTensor, or the predicted classes."
-    if targets is not None: return torch.as_tensor(targets).long()
+    "`targets` as a LongTensor on the device of `x`, or the predicted classes."
+    if targets is not None: return torch.as_tensor(targets).long().to(x.device)
     return model_logits(subject(learn_or_model).model, x).argmax(1)
 
-def _input_maps(maps, size):
-    "Maps (B, h, w) resized (bilinear) to the input's size (H, W)."
+def _input_maps(maps, x):
+    "Maps (B, h, w) resized (bilinear) to the size of the input `x` (B, C, H, W), on its device."
     if maps.ndim != 3: raise ValueError(f"maps must be (B, h, w), one map per image, got shape {tuple(maps.shape)}: pick the class, "
                                         "e.g. `res.maps[torch.arange(B), targets]`.")
-    return F.interpolate(maps[:, None].float(), size=tuple(size), mode='bilinear', align_corners=False)[:, 0]
+    return F.interpolate(maps[:, None].float().to(x.device), size=x.shape[-2:], mode='bilinear', align_corners=False)[:, 0]
 
 def scale_maps(maps:Tensor # Maps (B, h, w)
               )->Tensor: # Maps (B, h, w) in [0, 1]
@@ -55,7 +55,7 @@ def confidence_change(learn_or_model:Learner|nn.Module, # A learner or its model
     "Per image: the drop in confidence $\\max(0, Y - O)/Y$ and whether it rose ($O > Y$), $O$ the score of the image times its map."
     x = x.as_subclass(Tensor); t = _targets(learn_or_model, x, targets)
     y = class_scores(learn_or_model, x, t, bs)
-    o = class_scores(learn_or_model, x * scale_maps(_input_maps(maps, x.shape[-2:]))[:, None], t, bs)
+    o = class_scores(learn_or_model, x * scale_maps(_input_maps(maps, x))[:, None], t, bs)
     return (y - o).clamp_min(0) / (y + 1e-7), (o > y).float()
 
 # %% ../nbs/12_faithfulness.ipynb #76fef316
@@ -88,17 +88,17 @@ def deletion_curves(learn_or_model:Learner|nn.Module, # A learner or its model
     "The class probability as pixels go, most salient first, to a baseline (deletion) or come back from one (insertion)."
     x = x.as_subclass(Tensor); t = _targets(learn_or_model, x, targets)
     B, N = len(x), x.shape[-2] * x.shape[-1]
-    rank = _input_maps(maps, x.shape[-2:]).flatten(1).sort(dim=1, descending=True, stable=True).indices.argsort(dim=1)
+    rank = _input_maps(maps, x).flatten(1).sort(dim=1, descending=True, stable=True).indices.argsort(dim=1)
     bases = [_baseline(x, b).flatten(2) for b in baselines]
     counts = [*range(0, N, -(-N // steps)), N]
     jobs = [(i, c, k) for i in range(B) for k in (0, 1) for c in counts]
     def scores(js):
-        i, c, k = (tensor(o) for o in zip(*js))
+        i, c, k = (tensor(o).to(x.device) for o in zip(*js))
         keep = (rank[i] >= c[:, None]) ^ k.bool()[:, None]    # deletion keeps the pixels not yet removed, insertion those put back
         alt = torch.where(k.bool()[:, None, None], bases[1][i], bases[0][i])
         return class_scores(learn_or_model, torch.where(keep[:, None], x.flatten(2)[i], alt).view(-1, *x.shape[1:]), t[i], bs)
     s = torch.cat([scores(js) for js in chunked(jobs, bs)]).view(B, 2, len(counts))
-    return torch.tensor(counts) / N, s[:, 0], s[:, 1]
+    return torch.tensor(counts, device=s.device) / N, s[:, 0], s[:, 1]
 
 # %% ../nbs/12_faithfulness.ipynb #fc0319e2
 def deletion_insertion(learn_or_model:Learner|nn.Module, # A learner or its model
@@ -175,8 +175,8 @@ def road_curves(learn_or_model:Learner|nn.Module, # A learner or its model
     "The class score with the most (MoRF) and the least (LeRF) relevant pixels removed by noisy linear imputation."
     x = x.as_subclass(Tensor).float(); t = _targets(learn_or_model, x, targets)
     B, P = len(x), len(fractions)
-    m = _input_maps(maps, x.shape[-2:]).flatten(1)
-    q = torch.quantile(m, torch.tensor([1 - f for f in fractions] + list(fractions)), dim=1).T[..., None]   # (B, 2P, 1)
+    m = _input_maps(maps, x).flatten(1)
+    q = torch.quantile(m, torch.tensor([1 - f for f in fractions] + list(fractions)).to(m), dim=1).T[..., None]   # (B, 2P, 1)
     keep = torch.cat([m[:, None] < q[:, :P], m[:, None] > q[:, P:]], 1).view(B, 2 * P, *x.shape[-2:])
     nz = noise * torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x)
     k, out = max(1, bs // (2 * P)), []
@@ -214,4 +214,4 @@ def faithfulness_scores(learn:Learner|nn.Module, # A learner or its model
     drop, incr = confidence_change(learn, x, maps, t, bs)
     dele, ins = deletion_insertion(learn, x, maps, t, steps=steps, bs=bs)
     road = road_score(learn, x, maps, t, fractions=fractions, bs=bs, seed=seed)
-    return pd.DataFrame(dict(avg_drop=drop, incr_conf=incr, deletion=dele, insertion=ins, road=road))
+    return pd.DataFrame({k: v.cpu() for k, v in dict(avg_drop=drop, incr_conf=incr, deletion=dele, insertion=ins, road=road).items()})

@@ -15,7 +15,7 @@ from .utils import atomic_file
 from .data import UprightImageBlock
 from .model import *
 from .model import _builders, _arch_shapes
-from .core import as_device
+from .core import as_device, subject
 import petcam.methods   # a loaded learner has `Learner.cams`, `Learner.iter_cams` and every method
 
 # %% auto #0
@@ -44,6 +44,12 @@ def _arch_fields(learn:Learner)->dict:
         raise ValueError(f"cut={cut!r} is a function: a model directory can only record a cut given as an index.")
     return dict(arch=name, **({} if cut is None else dict(cut=cut)))
 
+# %% ../nbs/08_files.ipynb #4c8f0a0b
+def _head_fields(learn:Learner)->dict:
+    "The `loss` and `n_out` fields of `learn`'s `petcam.json`: softmax or sigmoid probabilities, and the head's outputs."
+    loss = 'binary_cross_entropy' if subject(learn).sigmoid else 'cross_entropy'
+    return dict(loss=loss, n_out=first(m for m in reversed(list(learn.model.modules())) if isinstance(m, nn.Linear)).out_features)
+
 # %% ../nbs/08_files.ipynb #efd088b1
 def _cam_meta(learn:Learner, size=None)->dict:
     "The `petcam.json` of `learn`: all `load_cam_model` needs to rebuild its inputs."
@@ -51,7 +57,8 @@ def _cam_meta(learn:Learner, size=None)->dict:
     size = size or getattr(rs, 'size', None)
     if size is None: raise ValueError("Cannot tell the image size from learn.dls (it has no Resize item transform): pass size=.")
     norm = _tfm(learn.dls.after_batch, Normalize)
-    return dict(petcam_version=__version__, **_arch_fields(learn), size=[int(o) for o in (size if is_listy(size) else (size, size))],
+    return dict(petcam_version=__version__, **_arch_fields(learn), **_head_fields(learn),
+                size=[int(o) for o in (size if is_listy(size) else (size, size))],
                 resize_method=str(getattr(rs, 'method', 'crop')), pad_mode=str(getattr(rs, 'pad_mode', 'reflection')),
                 vocab=[str(o) for o in learn.dls.vocab],
                 mean=norm.mean.flatten().tolist() if norm else [0.] * 3, std=norm.std.flatten().tolist() if norm else [1.] * 3)
@@ -83,10 +90,20 @@ _fields = dict(petcam_version=(_version, 'a version string such as "0.1.0"'),
                mean=(_three, 'a list of 3 finite numbers'),
                std=(_std, 'a list of 3 finite positive numbers'),
                weights=(_weights, 'the name of a .safetensors or .pth file in the directory'))
-_optional = dict(sha256=(_sha, 'a sha256: 64 hex digits'), cut=(_cut, 'a whole number from -64 to 64'))
+_optional = dict(sha256=(_sha, 'a sha256: 64 hex digits'), cut=(_cut, 'a whole number from -64 to 64'),
+                 loss=(lambda o: o in ('cross_entropy', 'binary_cross_entropy'), "'cross_entropy' or 'binary_cross_entropy'"),
+                 n_out=(lambda o: _int(o, 1, 25_000), 'a whole number from 1 to 25,000'))
 
 def _major_minor(v): return tuple(int(o) for o in re.match(r'(\d+)\.(\d+)', v).groups())
 def _short(o): r = repr(o); return r if len(r) <= 60 else r[:57] + '...'
+
+# %% ../nbs/08_files.ipynb #0157d2ed
+def _check_head(meta:dict, jf:Path):
+    "Say if `n_out` fits neither the vocab (one output per class) nor a one-logit model (1, two classes, sigmoid)."
+    n, c, bce = meta.get('n_out', len(meta['vocab'])), len(meta['vocab']), meta.get('loss') == 'binary_cross_entropy'
+    if n != c and not (n == 1 and c == 2 and bce):
+        raise ValueError(f"Field 'n_out' of {jf} is {n} for {c} classes: it must be {c} (one output per class), or 1 for "
+                         f"a one-logit model of two classes with loss 'binary_cross_entropy'. {_fix_dir}")
 
 # %% ../nbs/08_files.ipynb #9b97de07
 def _check_meta(meta:dict, jf:Path)->dict:
@@ -97,6 +114,7 @@ def _check_meta(meta:dict, jf:Path)->dict:
             if k in _optional: continue
             raise ValueError(f"{jf} has no field {k!r}. {_fix_dir}")
         if not ok(meta[k]): raise ValueError(f"Field {k!r} of {jf} must be {what}, got {_short(meta[k])}. {_fix_dir}")
+    _check_head(meta, jf)
     try: cam_arch(meta['arch'])
     except ValueError as e: raise ValueError(f"Field 'arch' of {jf}: {e}") from None
     v = meta['petcam_version']
@@ -168,8 +186,9 @@ def _check_shapes(shapes:dict, model:nn.Module, meta:dict, path:Path):
     w = shapes.get(head)
     if w is None or len(w) != 2 or w[1] != own[head][1] or set(shapes) != set(own):
         raise ValueError(f"The weights in {path} do not end in a CAM head of {arch} (a bias-free Linear {head}). {_fix_dir}")
-    if w[0] != len(vocab):
-        raise ValueError(f"{model_json} in {path} lists {len(vocab)} classes {_short(vocab)}, but the weights have {w[0]}. {_fix_dir}")
+    if w[0] != meta.get('n_out', len(vocab)):
+        raise ValueError(f"{model_json} in {path} lists {len(vocab)} classes {_short(vocab)} and n_out "
+                         f"{meta.get('n_out', len(vocab))}, but the weights have {w[0]} outputs. {_fix_dir}")
 
 # %% ../nbs/08_files.ipynb #0224ef5b
 def _read_weights(path:Path, meta:dict, model:nn.Module)->dict:
@@ -188,14 +207,18 @@ def _read_weights(path:Path, meta:dict, model:nn.Module)->dict:
     _check_shapes(shapes, model, meta, path)
     return load()
 
+# %% ../nbs/08_files.ipynb #1b24b5f5
+def _multi_label(meta): return meta.get('loss') == 'binary_cross_entropy' and meta.get('n_out', len(meta['vocab'])) > 1
+
 # %% ../nbs/08_files.ipynb #25a71f87
 def inference_dls(meta:dict, # Contents of a `petcam.json` (see `read_cam_meta`)
                   bs:int=16, # Batch size of `test_dl`
                   device=None # Where batches go; default: `default_device()`
                  )->DataLoaders:
     "`DataLoaders` with no training data whose `test_dl` reads images upright, resizes and normalises them as `meta` says."
-    vocab = meta['vocab']
-    db = DataBlock(blocks=(UprightImageBlock(), CategoryBlock(vocab=vocab, sort=False)), get_y=lambda o: vocab[0],
+    vocab, multi = meta['vocab'], _multi_label(meta)
+    y = MultiCategoryBlock(vocab=vocab) if multi else CategoryBlock(vocab=vocab, sort=False)
+    db = DataBlock(blocks=(UprightImageBlock(), y), get_y=lambda o: vocab[:1] if multi else vocab[0],
                    splitter=lambda o: ([0], [0]), item_tfms=Resize(meta['size'], meta['resize_method'], meta['pad_mode']),
                    batch_tfms=Normalize.from_stats(meta['mean'], meta['std']))
     return db.dataloaders([np.zeros((32, 32, 3), dtype=np.uint8)], bs=bs, num_workers=0, device=ifnone(device, default_device()))
@@ -209,7 +232,7 @@ def load_cam_model(path:str|Path, # A petcam model directory (see `Learner.save_
     path = Path(path).expanduser()
     meta = read_cam_meta(path)
     dls = inference_dls(meta, bs, as_device(device))
-    learn = cam_learner(dls, meta['arch'], pretrained=False, cut=meta.get('cut'))
+    learn = cam_learner(dls, meta['arch'], pretrained=False, cut=meta.get('cut'), n_out=meta.get('n_out'))
     learn.model.load_state_dict(_read_weights(path, meta, learn.model))
     learn.model.to(dls.device).eval()
     return learn

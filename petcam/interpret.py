@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 from .core import eval_mode, class_targets
 from .methods import get_method
-from .plot import show_cams, cam_image
+from .plot import show_cams, cam_image, _score_name
+from .methods import _device
 
 # %% auto #0
 __all__ = ['CamRecorder', 'CamInterpretation']
@@ -23,7 +24,7 @@ class CamRecorder(Callback):
     order = Recorder.order + 1
     def __init__(self, items, # Image files or PIL images, explained after every epoch
                  method:str|callable='cam', # A name in `cam_methods`, or a method
-                 target=None, # None: each image's predicted class at that epoch; a class index or name; or one per image
+                 target=None, # None: each image's predicted class at that epoch; a class index or name; one per image; a score function
                  layer=None, # The layer to explain; default: the method's
                  **kwargs # Options of the method
                 ):
@@ -33,7 +34,7 @@ class CamRecorder(Callback):
         if isinstance(target, str) and target == 'all':
             raise ValueError("CamRecorder records one map per image: pass target=None (the predicted class), a class, or one per image.")
         store_attr('method,target,layer,kwargs')
-        self.maps, self.probs, self.targets, self.times, self.epoch_times, self.imgs = L(), L(), L(), L(), L(), None
+        self.maps, self.probs, self.logits, self.targets, self.times, self.epoch_times, self.imgs = L(), L(), L(), L(), L(), L(), None
 
     def before_epoch(self): self.t_epoch, self.trained = time.perf_counter(), False
     def after_train(self): self.trained = True
@@ -55,17 +56,18 @@ def record(self:CamRecorder):
     with no_random(), eval_mode(self.learn.model):
         imgs, res = first(self.learn.iter_cams(self.items, bs=len(self.items), method=self.method, target=self.target,
                                                layer=self.layer, progress=False, **self.kwargs))
-    t = class_targets(self.target, res.logits, self.learn.dls.vocab).cpu()
+    t = None if callable(self.target) else class_targets(self.target, res.logits, self.learn.dls.vocab).cpu()
     self.imgs, self.vocab = imgs, self.learn.dls.vocab
-    self.maps.append(res.maps[torch.arange(len(t)), t])
-    self.probs.append(res.probs)
+    self.maps.append(res.maps[:, 0] if t is None else res.maps[torch.arange(len(t)), t])
+    self.probs.append(res.probs); self.logits.append(res.logits)
     self.targets.append(t)
     self.times.append(time.perf_counter() - t0)
 
 # %% ../nbs/15_interpret.ipynb #464f10c4
 @patch
 def _titles(self:CamRecorder, e, sep='\n'):
-    "Titles of epoch `e`'s maps: the epoch, the class explained and its probability."
+    "Titles of epoch `e`'s maps: the epoch, the class explained and its probability (or the score function's value)."
+    if self.targets[e] is None: return [f'epoch {e + 1}{sep}{_score_name(self.target)}({float(v):.2f})' for v in self.target(self.logits[e])]
     return [f'epoch {e + 1}{sep}{self.vocab[k]}({float(self.probs[e][i, k]):.2f})' for i, k in enumerate(self.targets[e].tolist())]
 
 @patch
@@ -120,12 +122,19 @@ class CamInterpretation(ClassificationInterpretation):
                     ):
         "Run `learn` over `dl` once, keeping probabilities, targets, decoded predictions and losses."
         get_method(method)   # an unknown name fails here, listing the known ones
-        if dl is None: dl = learn.dls[ds_idx].new(shuffle=False, drop_last=False)
+        if dl is None: dl = learn.dls[ds_idx].new(shuffle=False, drop_last=False, device=_device(learn.model))
         preds, targs, decoded, losses = learn.get_preds(dl=dl, with_decoded=True, with_loss=True, act=act)
         return cls(learn, dl, losses, preds, targs, decoded, act, method)
 
+    @property
+    def multi_label(self)->bool:
+        "Whether each image has a set of labels (a yes/no per label, `MultiCategoryBlock`) rather than one class."
+        return self.targs.ndim == 2
+
     def confusion_matrix(self):
         "Confusion matrix as an `np.ndarray`, from the predictions kept by `from_learner` (no second pass)."
+        if self.multi_label: raise ValueError("A confusion matrix needs one class per image; this learner is multi-label "
+                                              "(a yes/no per label): use `plot_top_losses`, or fastai's metrics per label.")
         x = torch.arange(len(self.vocab))
         d, t = flatten_check(self.decoded, self.targs)
         return to_np(((d == x[:, None]) & (t == x[:, None, None])).long().sum(2))
@@ -151,17 +160,33 @@ def plot_top_losses(self:CamInterpretation,
     "The top losses, each with the map of its predicted class and the map of its actual class."
     losses, idx = self._top(k, largest)
     idx = idx.tolist()
-    pred, targ, n, v = self.decoded[idx], self.targs[idx], len(idx), self.vocab
+    (pred, targ, heads), n, v = self._shown(idx, losses), len(idx), self.vocab
     items = getattr(self.dl.items, 'iloc', L(self.dl.items))[idx + idx]   # each image twice: predicted, actual class
     imgs, res = first(self.learn.iter_cams(items, bs=2 * n, method=ifnone(method, self.method), target=torch.cat([pred, targ]).tolist(),
                                            layer=layer, progress=False))
     i = torch.arange(n)
     maps = torch.stack([res.maps[i, pred], res.maps[n + i, targ]], 1).flatten(0, 1)   # predicted, actual, predicted, ...
-    titles = [o for l, p, t, pr in zip(losses.tolist(), pred.tolist(), targ.tolist(), self.preds[idx])
-              for o in (f'{v[p]}/{v[t]}\n{l:.2f} / {pr.max().item():.2f}', f'map of {v[t]}\n({pr[t].item():.2f})')]
+    titles = [o for h, t, pr in zip(heads, targ.tolist(), self.preds[idx]) for o in (h, f'map of {v[t]}\n({pr[t].item():.2f})')]
     nrows = -(-n // ncols)
     fig = show_cams(imgs[:n].repeat_interleave(2, 0), maps, titles, nrows=nrows, ncols=2 * ncols,
                     figsize=ifnone(figsize, (7 * ncols, 3.8 * nrows)), **kwargs)
-    fig.suptitle('Prediction/Actual/Loss/Probability, with the maps of the predicted | actual class')
+    fig.suptitle('Predicted/Actual labels/Loss/the most probable wrong label, with its map | that of the least probable '
+                 'actual label' if self.multi_label else
+                 'Prediction/Actual/Loss/Probability, with the maps of the predicted | actual class')
     fig.set_layout_engine('constrained')
     return fig
+
+# %% ../nbs/15_interpret.ipynb #15ef9a57
+@patch
+def _shown(self:CamInterpretation, idx:list, losses:Tensor)->tuple:
+    "The class whose map each of the images `idx` shows first and second, and the first panel's titles."
+    p, v = self.preds[idx], self.vocab
+    if not self.multi_label:
+        pred, targ = self.decoded[idx], self.targs[idx]
+        return pred, targ, [f'{v[a]}/{v[b]}\n{l:.2f} / {q.max().item():.2f}'
+                            for a, b, l, q in zip(pred.tolist(), targ.tolist(), losses.tolist(), p)]
+    y = self.targs[idx].bool()
+    pred, targ = p.masked_fill(y, -1).argmax(1), p.masked_fill(~y, 2).argmin(1)   # most probable wrong, least probable right
+    def names(m): return ';'.join(v[j] for j in m.nonzero()[:, 0].tolist()) or '-'
+    return pred, targ, [f'{names(d)}/{names(t)}\n{l:.2f} / {v[a]}({q[a].item():.2f})'
+                        for d, t, a, l, q in zip(self.decoded[idx], y, pred.tolist(), losses.tolist(), p)]

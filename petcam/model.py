@@ -12,10 +12,11 @@ from fastcore.all import *
 from fastai.vision.all import *
 from torchvision import models as tvm
 from .data import UprightImageBlock
+from .core import class_logits, _sigmoid_loss
 
 # %% auto #0
-__all__ = ['cam_head', 'Arch', 'cam_arch', 'read_state_dict', 'weights_arch', 'load_body_weights', 'cam_model', 'cam_learner',
-           'to_cam_learner', 'fit_cam']
+__all__ = ['cam_head', 'Arch', 'cam_arch', 'read_state_dict', 'weights_arch', 'load_body_weights', 'cam_model', 'OneLogitBCE',
+           'one_logit_accuracy', 'cam_task', 'cam_learner', 'to_cam_learner', 'fit_cam']
 
 # %% ../nbs/02_model.ipynb #b22e68c4
 def cam_head(nf:int, # Number of channels the body outputs
@@ -179,6 +180,31 @@ def cam_model(arch:str|callable|Arch='resnet34', # Model function or name (see `
         body = create_body(model, pretrained=False, cut=_cut(model, ifnone(cut, a.cut)))
     return nn.Sequential(body, cam_head(_n_features(body, a.name), n_out))
 
+# %% ../nbs/02_model.ipynb #4cebc9e6
+class OneLogitBCE(BCEWithLogitsLossFlat):
+    "Binary cross-entropy of a one-logit model of two classes; activation: both classes' probabilities; decoding: the class."
+    def activation(self, x:Tensor)->Tensor: return class_logits(x).sigmoid()   # (1 - p, p)
+    def decodes(self, x:Tensor)->Tensor: return x.argmax(-1)
+
+def one_logit_accuracy(inp:Tensor, # The logits of a one-logit model (B, 1)
+                       targ:Tensor # The class of each image, 0 or 1 (B,)
+                      )->Tensor:
+    "Accuracy of a one-logit model: the second class where its logit is positive."
+    return accuracy(class_logits(inp), targ)
+
+# %% ../nbs/02_model.ipynb #8ec6ba0a
+def cam_task(dls:DataLoaders, # Image classification DataLoaders
+             n_out:int|None=None # Outputs of the head: None or `dls.c`, one per class; 1: one logit for two classes
+            )->tuple: # (n_out, loss function or None for the one `dls` names, metric)
+    "The head size, loss and metric of a CAM learner on `dls`: softmax, sigmoid per label (multi-label), or one logit."
+    multi, c = _sigmoid_loss(getattr(dls.train_ds, 'loss_func', None)), dls.c
+    n_out = ifnone(n_out, c)
+    if n_out == c: return n_out, None, accuracy_multi if multi else accuracy
+    if n_out == 1 and c == 2 and not multi: return 1, OneLogitBCE(), one_logit_accuracy
+    what = f"{c} labels (multi-label)" if multi else f"{c} classes"
+    raise ValueError(f"n_out={n_out!r} does not fit DataLoaders of {what}: use n_out={c} (one output per class)"
+                     f"{', or n_out=1 (one logit for two classes)' if c == 2 and not multi else ''}.")
+
 # %% ../nbs/02_model.ipynb #a2ac24c7
 @delegates(Learner.__init__, but=['dls', 'model', 'splitter'])
 def cam_learner(dls:DataLoaders, # Image classification DataLoaders, e.g. from `pets_dls`
@@ -186,18 +212,22 @@ def cam_learner(dls:DataLoaders, # Image classification DataLoaders, e.g. from `
                 pretrained:bool=True, # Start from ImageNet weights (from `weights`, else downloaded)
                 weights:str|Path|None=None, # Local torchvision state_dict; default: $PETCAM_WEIGHTS
                 cut:int|callable|None=None, # Where the body ends (see `cam_model`)
+                n_out:int|None=None, # Head outputs: one per class (default), or 1: one logit for two classes (`OneLogitBCE`)
                 **kwargs
                )->Learner:
-    "A CAM learner: the body of `arch`, a `cam_head`, fastai's splitter for `arch`, metric `accuracy`; frozen when pretrained."
+    "A CAM learner: the body of `arch`, a `cam_head`, fastai's splitter for `arch`, the metric of `cam_task`; frozen when pretrained."
     weights = ifnone(weights, os.environ.get('PETCAM_WEIGHTS')) if pretrained else None
     if arch is None and weights:
         arch = weights_arch(read_state_dict(weights), weights)
         if arch is None: raise ValueError(f"Weights file {weights} does not fit any torchvision or fastai architecture: pass arch= to see why.")
     a = cam_arch(ifnone(arch, 'resnet34'))
-    model = cam_model(a, dls.c, pretrained, weights, cut)
+    n_out, loss, metric = cam_task(dls, n_out)
+    model = cam_model(a, n_out, pretrained, weights, cut)
     stats = ifnone(a.stats, (model[0].model.default_cfg['mean'], model[0].model.default_cfg['std']) if a.fn is None else imagenet_stats)
     if not dls.after_batch.fs.filter(risinstance(Normalize)): dls.add_tfms([Normalize.from_stats(*stats)], 'after_batch')
-    kwargs.setdefault('metrics', accuracy)
+    kwargs.setdefault('metrics', metric)
+    if loss is not None: kwargs.setdefault('loss_func', loss)
+    if getattr(dls, 'device', None) is not None: model.to(dls.device)   # the model starts where its batches go
     learn = Learner(dls, model, splitter=a.split if cut is None else default_split, **kwargs)
     learn.arch, learn.cut = a.name, cut
     if pretrained: learn.freeze()
@@ -210,9 +240,11 @@ def to_cam_learner(learn:Learner, # A fastai vision learner: `learn.model` is `n
                   )->Learner:
     "A new `Learner` on `learn.dls` with `learn`'s body and a fresh `cam_head`, frozen and ready to `fine_tune`."
     body = learn.model[0]
-    kwargs.setdefault('metrics', accuracy)
+    kwargs.setdefault('metrics', cam_task(learn.dls)[2])
+    kwargs.setdefault('loss_func', learn.loss_func)
     kwargs.setdefault('splitter', default_split if learn.splitter is trainable_params else learn.splitter)
-    res = Learner(learn.dls, nn.Sequential(body, cam_head(num_features_model(body), learn.dls.c)), **kwargs)
+    head = cam_head(num_features_model(body), learn.dls.c).to(first(body.parameters()).device)   # beside the body
+    res = Learner(learn.dls, nn.Sequential(body, head), **kwargs)
     res.arch = getattr(learn, 'arch', None)
     if callable(res.arch): res.arch = res.arch.__name__
     res.freeze()

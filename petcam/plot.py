@@ -181,27 +181,28 @@ def plot_cam_grid(learn:Learner, # A learner `method` can explain
 def plot_method_grid(learn:Learner, # A learner the methods can explain
                      items, # Image files or PIL images, one row each
                      methods:list|None=None, # Names in `cam_methods` or methods, one column each; default: all registered
-                     target=None, # None: each image's predicted class; a class index or name, or one per image
+                     target=None, # None: each image's predicted class; a class index or name, one per image; a score function
                      layer=None, # The layer to explain; default: each method's
                      figsize:tuple|None=None, # Figure size; default: 2.5 inches per cell
                      **kwargs
                     )->Figure:
-    "The same images (rows) explained by each of `methods` (columns), each cell the map of the same class."
+    "The same images (rows) explained by each of `methods` (columns), each cell the map of the same class (or score)."
     items, methods = L(items), L(methods or list(cam_methods))
     if not items: raise ValueError("plot_method_grid got no images: pass a list of image files or PIL images.")
     for m in methods: get_method(m)
+    if isinstance(target, str) and target == 'all':
+        raise ValueError("target='all' does not fit a grid of one map per cell: pass a class, or None for the predicted one.")
     vocab = learn.dls.vocab
     imgs, res = _explain(learn, items, method=methods[0], target=target, layer=layer)
-    ks = class_targets(list(target) if is_listy(target) else target, res.logits, vocab)
-    if ks is None: raise ValueError("target='all' does not fit a grid of one map per cell: pass a class, "
-                                    "or None for the predicted one.")
-    cols = [res] + [_explain(learn, items, method=m, target=ks.tolist(), layer=layer)[1] for m in methods[1:]]
-    n, M = len(ks), len(cols)
-    maps = [c.maps[i, k] for i,k in enumerate(ks.tolist()) for c in cols]    # row by row; grids may differ between methods
+    t = target if callable(target) else class_targets(list(target) if is_listy(target) else target, res.logits, vocab).tolist()
+    cols = [res] + [_explain(learn, items, method=m, target=t, layer=layer)[1] for m in methods[1:]]
+    picked = [pick_maps(c, vocab, t) for c in cols]
+    n, M = len(items), len(cols)
+    maps = [ms[i] for i in range(n) for ms, _ in picked]    # row by row; grids may differ between methods
     fig = show_cams(imgs.repeat_interleave(M, 0), maps, [name_of(m) for m in methods] + [None] * (n - 1) * M,
                     nrows=n, ncols=M, figsize=figsize or (2.5 * M, 2.5 * n), **kwargs)
-    for ax,k,p in zip(fig.axes[::M], ks.tolist(), res.probs[torch.arange(n), ks]):
-        ax.text(-0.04, 0.5, _title(vocab, k, p), transform=ax.transAxes, rotation=90, ha='right', va='center')
+    for ax, label in zip(fig.axes[::M], picked[0][1]):
+        ax.text(-0.04, 0.5, label, transform=ax.transAxes, rotation=90, ha='right', va='center')
     return fig
 
 # %% ../nbs/10_plot.ipynb #757e84fd

@@ -39,17 +39,19 @@ def _locked(fname):
 
 # %% ../nbs/09_testing.ipynb #4ec37be1
 def pets_learner(path:str|Path|None=None, # Dataset root or images folder (see `pets_path`)
-                 labels:str='species', # 'species' (cat/dog) or 'breed'
+                 labels:str='species', # 'species' (cat/dog), 'breed', or 'species+breed' (multi-label)
                  size:int=224, # Image size
                  bs:int=32, # Batch size
                  epochs:int=2, # Head epochs on the frozen body
-                 seed:int=42 # Seed of the split and of training
+                 seed:int=42, # Seed of the split and of training
+                 n_out:int|None=None # Head outputs: one per class (default), or 1: the one-logit model of cat/dog
                 )->Learner:
     "A CAM learner on the pets, trained by the tests' recipe: trained once per machine (and cache), loaded after."
     set_seed(seed, reproducible=True)
     dls = pets_dls(path, labels, size=size, bs=bs, seed=seed, num_workers=0)
-    learn = cam_learner(dls, train_bn=False)
-    f = _cache_dir()/f"pets_{_key(learn, labels=labels, size=size, bs=bs, epochs=epochs, seed=seed)}.safetensors"
+    learn = cam_learner(dls, train_bn=False, n_out=n_out)
+    recipe = dict(labels=labels, size=size, bs=bs, epochs=epochs, seed=seed, **({} if n_out is None else dict(n_out=n_out)))
+    f = _cache_dir()/f"pets_{_key(learn, **recipe)}.safetensors"
     with _locked(f.with_suffix('.lock')):
         if f.exists(): learn.model.load_state_dict(load_file(str(f))); return learn
         with learn.no_bar(): fit_cam(learn, epochs=0, freeze_epochs=epochs)
