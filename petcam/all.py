@@ -18,6 +18,7 @@ from .faithfulness import *
 from .sanity import *
 from .compare import *
 from .interpret import *
+from .app import *   # gradio itself is imported only when a page is made
 
 # Everything public, but `Figure`: the star imports bring fastcore.xml's HTML tag under that name, and a user's
 # matplotlib `Figure` must stay matplotlib's.
