@@ -363,7 +363,7 @@ def _describe(self:CamApp):
     cls = ', '.join(self.vocab[:6]) + (f', ... ({len(self.vocab)} classes)' if len(self.vocab) > 6 else '')
     return f"{getattr(l, 'arch', type(l.model[0]).__name__)}{f' at {size[0]} px' if size else ''}; classes: {cls}."
 
-# %% ../nbs/16d_app.ipynb #6a37e88b
+# %% ../nbs/16d_app.ipynb #1dc7f2c2
 @patch
 def page(self:CamApp, title:str='petcam: where did the model look?')->'gradio.Blocks':
     "The page, as Gradio `Blocks` (not yet launched)."
@@ -381,7 +381,7 @@ def page(self:CamApp, title:str='petcam: where did the model look?')->'gradio.Bl
                                         label='Class to explain')
                 ui.top_k = gr.Radio(['64', '256', 'all'], value='64',
                                     label='Channels the perturbation methods weigh (top_k)')
-                ui.curves = gr.Checkbox(True, label='Deletion and insertion curves')
+                ui.curves = gr.Checkbox(True, label='Deletion and insertion curves', elem_id='with-curves')
                 with gr.Row():
                     ui.go, ui.stop = gr.Button('Explain', variant='primary'), gr.Button('Stop', variant='stop', elem_id='stop')
             with gr.Column(scale=2):
