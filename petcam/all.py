@@ -23,6 +23,7 @@ from .sanity import *
 from .compare import *
 from .interpret import *
 from .factorization import *
+from .app import *   # gradio itself is imported only when a page is made
 
 # Everything public, but `Figure`: the star imports bring fastcore.xml's HTML tag under that name, and a user's
 # matplotlib `Figure` must stay matplotlib's.

@@ -176,12 +176,20 @@ def _collecting():
     try: yield gc.collect
     finally: gc.unfreeze()
 
-def _read_batch(batch, max_side, n_classes):
+def _cams_header(vocab): return ['file', 'prediction', *[f'prob_{v}' for v in vocab], 'png', 'error']
+
+def _cams_row(fn, vocab, probs=None, png='', error='', pred=None):
+    "The row of `fn` in cams.csv: its prediction (`pred`, or the likeliest class), every class's probability and its PNG;"
+    "or why it cannot be read."
+    if probs is None: return [fn, '', *[''] * len(vocab), '', error]
+    return [fn, ifnone(pred, vocab[probs.argmax().item()]), *[f'{p:.6f}' for p in probs.tolist()], png, error]
+
+def _read_batch(batch, max_side, vocab):
     "The images of `batch` that can be read, and a CSV row for each that cannot."
     ims, rows = {}, {}
     for fn in batch:
         im, err = try_read(fn, max_side)
-        if err: rows[fn] = [fn, '', *[''] * n_classes, '', err]
+        if err: rows[fn] = _cams_row(fn, vocab, error=err)
         else: ims[fn] = im
     return ims, rows
 
@@ -211,14 +219,14 @@ def explain_files(learn:Learner, # A CAM learner, e.g. from `load_cam_model`
     n_ok, n_bad, batches = 0, 0, list(chunked(files, bs))
     with atomic_file(out/'cams.csv') as tmp, open(tmp, 'w', newline='', encoding='utf-8') as f, _collecting() as collect:
         w = csv.writer(f)
-        w.writerow(['file', 'prediction', *[f'prob_{v}' for v in vocab], 'png', 'error'])
+        w.writerow(_cams_header(vocab))
         for batch in (progress_bar(batches) if progress else batches):
-            ims, rows = _read_batch(batch, max_side, len(vocab))
+            ims, rows = _read_batch(batch, max_side, vocab)
             if ims:
                 imgs, r = next(learn.iter_cams(list(ims.values()), bs=len(ims), method=method, progress=False))
                 for fn,img,m,t,pred,probs in zip(ims, imgs, *pick_maps(r, vocab), _predictions(learn, r.probs), r.probs):
                     name = pages.add(img, m, t) if grid else save_fig(cam_image(img, m, t), out/_png_name(fn, used)).name
-                    rows[fn] = [fn, pred, *[f'{p:.6f}' for p in probs.tolist()], name, '']
+                    rows[fn] = _cams_row(fn, vocab, probs, name, pred=pred)
             w.writerows(rows[fn] for fn in batch)
             n_ok, n_bad = n_ok + len(ims), n_bad + len(batch) - len(ims)
             collect()   # the batch's DataLoader is a reference cycle that holds its images: free them now
