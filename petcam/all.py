@@ -20,6 +20,8 @@ from .plot import *
 from .localization import *
 from .faithfulness import *
 from .sanity import *
+from .robustness import *
+from .complexity import *
 from .compare import *
 from .interpret import *
 from .factorization import *

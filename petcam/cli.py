@@ -17,7 +17,7 @@ from .core import as_device
 from .methods import get_method
 from .files import *
 from .plot import *
-from .compare import compare_methods, plot_comparison
+from .compare import compare_methods, plot_comparison, plot_ranks
 from fastcore.script import call_parse, Param  # after the * imports: fastcore.xml has an HTML `Param` too
 try: import fcntl
 except ImportError: fcntl = None  # Windows: runs are not locked
@@ -259,13 +259,14 @@ def petcam_cam(items:Param("Image files and folders of images", str, nargs='+'),
 @_reports_errors
 def petcam_compare(path:str, # Folder of images, or an Oxford-IIIT Pet style root with images/ and trimaps/
                    model:str='petcam_model', # Model directory (from petcam_train or `Learner.save_cam_model`)
-                   out:str='compare', # Folder for compare.csv, compare.png and methods.png
+                   out:str='compare', # Folder for compare.csv, compare.png, ranks.png and methods.png
                    methods:str=None, # Comma-separated names in petcam.methods.cam_methods; default: all
+                   metrics:str=None, # Comma-separated categories or columns of the table; default: all
                    n:int=None, # Compare on the first n readable images; default: all
                    bs:int=16, # Images per batch
                    device:str=None, # Where to run: cpu, cuda, mps; default: a GPU when there is one
                   ):
-    "Compare CAM methods on a folder of images: a table of localization, faithfulness, sanity and speed, and pictures."
+    "Compare CAM methods on a folder of images: a table of localization, faithfulness, robustness, complexity, randomization and speed, and pictures."
     if bs < 1: raise ValueError(f"--bs {bs}: use 1 or more.")
     if n is not None and n < 1: raise ValueError(f"--n {n}: use 1 or more.")
     methods = methods.split(',') if methods else None
@@ -274,9 +275,10 @@ def petcam_compare(path:str, # Folder of images, or an Oxford-IIIT Pet style roo
     files, bad = readable(walk_images(pets_path(path)), n)
     if not files: raise OSError(f"None of the {len(bad)} file(s) under {path} could be read as an image.")
     with _held(out) as out:
-        df = compare_methods(learn, path=path, methods=methods, files=files, bs=bs)
+        df = compare_methods(learn, path=path, methods=methods, files=files, bs=bs, metrics=metrics.split(',') if metrics else None)
         with atomic_file(out/'compare.csv') as tmp: df.to_csv(tmp)
-        save_fig(plot_comparison(df), out/'compare.png')
+        if {'auc', 'road', 'deletion', 'insertion', 'sanity', 'img_per_s'} <= set(df.columns): save_fig(plot_comparison(df), out/'compare.png')
+        save_fig(plot_ranks(df), out/'ranks.png')
         save_fig(plot_method_grid(learn, files[:4], methods), out/'methods.png')
     left = f"; {len(bad)} unreadable file(s) left out" if bad else ''
     print(f"compared {len(df) - 2} method(s) on {len(files)} image(s) into {out}{left}")
