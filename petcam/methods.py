@@ -9,7 +9,7 @@ from fastai.vision.all import *
 from .data import readable
 from .core import *
 from .core import _registry
-import petcam.cam, petcam.gradient, petcam.perturb   # each registers its methods
+import petcam.cam, petcam.gradient, petcam.perturb, petcam.transformers   # each registers its methods
 
 # %% auto #0
 __all__ = ['cam_methods', 'get_method']
