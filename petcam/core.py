@@ -209,14 +209,15 @@ def as_device(device:str|torch.device|None=None # 'cpu', 'cuda', 'cuda:1', 'mps'
 
 # %% ../nbs/03_core.ipynb #2f4fc653
 def _grid(o, module, tokens=None):
-    "The output `o` of `module` as feature maps (B, C, h, w), and `back`: feature maps turned into such an output again."
+    "The output `o` of `module` as feature maps (B, C, h, w), and `back`: feature maps made such an output again."
     g = tokens.as_grid(o) if tokens is not None and isinstance(o, Tensor) else None
     if g is not None: return g
     if isinstance(o, Tensor) and o.ndim == 4: return o, noop
     shape = f"{type(o).__name__} {tuple(getattr(o, 'shape', ()))}"
     if tokens is not None and isinstance(o, Tensor) and o.ndim == 3:
+        grids = ', '.join('x'.join(map(str, g)) for g in tokens.grids()[:3])
         raise ValueError(f"This {type(module).__name__} gives tokens {shape}: {tokens.prefix} prefix token(s), then "
-                         f"{o.shape[1] - tokens.prefix}, not a patch grid of these images ({' or '.join('x'.join(map(str, g)) for g in tokens.grids()[:3])}, ...). "
+                         f"{o.shape[1] - tokens.prefix}, not a patch grid of these images ({grids}, ...). "
                          "Pick a block of the model, e.g. `model.blocks.11` in a ViT.")
     raise ValueError(f"CAM methods need a layer whose output is a batch of feature maps (B, C, h, w), or a vision "
                      f"transformer's tokens; this {type(module).__name__} gives {shape}. Pick a convolutional layer or "
@@ -230,7 +231,7 @@ def layer_grid(model:nn.Module, # The model
     return partial(_grid, module=module, tokens=token_grid(model, module, x.shape[-2:]))
 
 class LayerHook(Hook):
-    "A fastai `Hook` storing `m`'s output as feature maps (`grid`: see `layer_grid`); with `grad`, as a leaf autograd records from."
+    "A fastai `Hook` storing `m`'s output as feature maps (see `layer_grid`); with `grad`, as a leaf to record from."
     def __init__(self, m:nn.Module, grad:bool=True, grid:callable|None=None):
         self.grad, self.grid = grad, ifnone(grid, partial(_grid, module=m))
         super().__init__(m, noop, detach=False)
@@ -266,7 +267,7 @@ def layer_forward(model:nn.Module, # The model, in eval mode
     if any(a is None for a in acts): raise ValueError("A layer did not run in the model's forward pass: pick modules it uses.")
     if any(len(a) != len(x) for a in acts):    # e.g. Swin's attention, which runs on windows of the images
         raise ValueError(f"A layer's output has {first(len(a) for a in acts if len(a) != len(x))} rows for a batch of "
-                         f"{len(x)} images (windows, not images): pick a layer that outputs one row per image, e.g. a block.")
+                         f"{len(x)} images (windows, not images): pick a layer with one row per image, e.g. a block.")
     return acts, logits
 
 def model_logits(model:nn.Module, # A model

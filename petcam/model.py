@@ -79,14 +79,15 @@ def _cut(model:nn.Module, cut)->int|callable|None:
 
 # %% ../nbs/02_model.ipynb #5e80c7e1
 def _n_features(body:nn.Module, name:str, size:tuple=(64, 64))->int:
-    "Channels of the feature maps `body` outputs for an image of `size`, or a clear error when it outputs no feature maps."
+    "Channels of the feature maps `body` outputs for an image of `size`, or a clear error when it outputs none."
     try: out = dummy_eval(body, tuple(size))
     except Exception as e:
         raise ValueError(f"The body of {name} does not run as a sequence of its layers ({type(e).__name__}). CAM needs a CNN body that "
                          "ends in feature maps: pass cut= to end it earlier, or use another arch.") from None
     if out.ndim != 4: raise ValueError(f"The body of {name} outputs shape {tuple(out.shape)}, not feature maps (batch, channels, h, w): "
-                                       "CAM needs a convolutional body, or a timm transformer's tokens on their patch grid. Pass "
-                                       "cut= to end it at a convolutional layer, or use a CNN or a timm name.")
+                                       "CAM needs a convolutional body, or a timm transformer's tokens on their "
+                                       "patch grid. Pass cut= to end it at a convolutional layer, or use a CNN or a "
+                                       "timm name.")
     return out.shape[1]
 
 # %% ../nbs/02_model.ipynb #9400b999
@@ -157,9 +158,9 @@ def load_body_weights(model:nn.Module, # The full model of `arch`, e.g. torchvis
     model.load_state_dict({k:sd[k] for k in shapes}, strict=False)
     return model
 
-# %% ../nbs/02_model.ipynb #1f71e7dc
+# %% ../nbs/02_model.ipynb #82eeca55
 class TokenGrid(NamedTuple):
-    "Where a timm model's patch tokens lie: after `prefix` class, distillation or register tokens, on a grid of `size` (h, w)."
+    "Where a timm model's patch tokens lie: after `prefix` class, distillation or register tokens, on a `size` grid."
     prefix:int; size:tuple
 
     def grids(self)->list:
@@ -170,12 +171,13 @@ class TokenGrid(NamedTuple):
 
     def as_grid(self, o:Tensor # A layer's output: tokens (B, N, C), channels-last maps (B, h, w, C), or other
                )->tuple|None: # (feature maps (B, C, h, w), `back`), or None when `o` is not tokens on a grid
-        "`o` as feature maps, and `back(maps)`: feature maps of the same images as such an output (prefix tokens in front)."
+        "`o` as feature maps, and `back(maps)`: feature maps of the same images as such an output (prefix in front)."
         gs, p = self.grids(), self.prefix
         if o.ndim == 3:
             hw = first(g for g in gs if g[0] * g[1] == o.shape[1] - p)
             if hw is None: return None
-            return o[:, p:].unflatten(1, hw).permute(0, 3, 1, 2), lambda m: torch.cat([o[:, :p], m.flatten(2).transpose(1, 2)], 1)
+            def back(m): return torch.cat([o[:, :p], m.flatten(2).transpose(1, 2)], 1)
+            return o[:, p:].unflatten(1, hw).permute(0, 3, 1, 2), back
         if o.ndim == 4 and tuple(o.shape[2:]) not in gs and tuple(o.shape[1:3]) in gs:    # channels last (Swin)
             return o.permute(0, 3, 1, 2), lambda m: m.permute(0, 2, 3, 1)
 
@@ -236,14 +238,14 @@ def cam_model(arch:str|callable|Arch='resnet34', # Model function or name (see `
 def cam_learner(dls:DataLoaders, # Image classification DataLoaders, e.g. from `pets_dls`
                 arch:str|callable|None=None, # What `vision_learner` takes (see `cam_arch`); default: that of `weights`, else resnet34
                 pretrained:bool=True, # Start from ImageNet weights (from `weights`, else downloaded)
-                weights:str|Path|None=None, # Local torchvision state_dict; default: $PETCAM_WEIGHTS (not for timm names)
+                weights:str|Path|None=None, # Local torchvision state_dict; default: $PETCAM_WEIGHTS (not timm's)
                 cut:int|callable|None=None, # Where the body ends (see `cam_model`)
                 **kwargs
                )->Learner:
     "A CAM learner: the body of `arch`, a `cam_head`, fastai's splitter for `arch`, metric `accuracy`; frozen when pretrained."
     a = None if arch is None else cam_arch(arch)
     if not pretrained: weights = None
-    elif weights is None and (a is None or a.fn): weights = os.environ.get('PETCAM_WEIGHTS')   # torchvision files: not timm's
+    elif weights is None and (a is None or a.fn): weights = os.environ.get('PETCAM_WEIGHTS')   # not for timm names
     if a is None:
         arch = weights_arch(read_state_dict(weights), weights) if weights else 'resnet34'
         if arch is None: raise ValueError(f"Weights file {weights} does not fit any torchvision or fastai architecture: pass arch= to see why.")
@@ -264,7 +266,7 @@ def to_cam_learner(learn:Learner, # A fastai vision learner: `learn.model` is `n
                   )->Learner:
     "A new `Learner` on `learn.dls` with `learn`'s body and a fresh `cam_head`, frozen and ready to `fine_tune`."
     body = learn.model[0]
-    if type(body) is TimmBody: body = GridBody(body.model)   # fastai's pools a transformer's tokens: the same model, to its grid
+    if type(body) is TimmBody: body = GridBody(body.model)   # fastai's pools a transformer's tokens: to their grid
     kwargs.setdefault('metrics', accuracy)
     kwargs.setdefault('splitter', default_split if learn.splitter is trainable_params else learn.splitter)
     nf = body.model.num_features if isinstance(body, TimmBody) else num_features_model(body)

@@ -13,29 +13,32 @@ from .core import *
 # %% auto #0
 __all__ = ['attention_probs', 'block_logits', 'legrad']
 
-# %% ../nbs/06e_transformers.ipynb #781dac10
+# %% ../nbs/06e_transformers.ipynb #64ad4fd3
+def _is(m, name, cls=nn.Module): return isinstance(getattr(m, name, None), cls)
+
 def _transformer(model:nn.Module)->nn.Module:
-    "The timm vision transformer in `model` (patch embedding, blocks, final norm), or an error that says what LeGrad needs."
-    tm = first(m for m in model.modules() if isinstance(getattr(m, 'blocks', None), (nn.Sequential, nn.ModuleList))
-               and isinstance(getattr(m, 'patch_embed', None), nn.Module) and isinstance(getattr(m, 'norm', None), nn.Module))
+    "The timm vision transformer of `model`'s body (patch embedding, blocks, final norm), or what LeGrad needs."
+    tm = first(m for m in model.modules()
+               if _is(m, 'blocks', (nn.Sequential, nn.ModuleList)) and _is(m, 'patch_embed') and _is(m, 'norm'))
     if tm is None or not (is_split(model) and isinstance(model[0], TimmBody)):
-        raise ValueError("LeGrad explains a timm vision transformer with global attention (ViT, DeiT, DINOv2, EVA), the body of a "
-                         "(body, head) model such as `cam_learner(dls, 'vit_small_patch16_224')` or fastai's `vision_learner` "
-                         "builds; this model has none (Swin's attention runs in windows). Use grad_cam or layer_cam.")
+        raise ValueError("LeGrad explains a timm vision transformer with global attention (ViT, DeiT, DINOv2, EVA), "
+                         "the body of a (body, head) model such as `cam_learner(dls, 'vit_small_patch16_224')` or "
+                         "fastai's `vision_learner` builds; this model has none (Swin's attention runs in windows). "
+                         "Use grad_cam or layer_cam.")
     return tm
 
 def _attention(block:nn.Module)->nn.Module:
     "The timm attention module of `block`: it has a `fused_attn` switch and an `attn_drop` on its probabilities."
-    a = first(m for m in block.modules() if hasattr(m, 'fused_attn') and isinstance(getattr(m, 'attn_drop', None), nn.Dropout))
-    if a is None: raise ValueError(f"LeGrad reads the attention of transformer blocks, and this {type(block).__name__} has no timm "
-                                   "attention: pass blocks of the model, e.g. layer='0.model.blocks.11'.")
+    a = first(m for m in block.modules() if hasattr(m, 'fused_attn') and _is(m, 'attn_drop', nn.Dropout))
+    if a is None: raise ValueError(f"LeGrad reads the attention of transformer blocks, and this {type(block).__name__} "
+                                   "has no timm attention: pass blocks of the model, e.g. layer='0.model.blocks.11'.")
     return a
 
-# %% ../nbs/06e_transformers.ipynb #6da4aaa2
+# %% ../nbs/06e_transformers.ipynb #db5fd976
 @contextmanager
 def attention_probs(blocks:list # Transformer blocks with timm attention
                    ):
-    "Inside the block, the attention of `blocks` computes its probabilities explicitly; yields the modules that receive them."
+    "Inside the block, the attention of `blocks` computes its probabilities explicitly; yields the modules they enter."
     attns = [_attention(b) for b in blocks]
     fused = [a.fused_attn for a in attns]
     try:
@@ -44,35 +47,37 @@ def attention_probs(blocks:list # Transformer blocks with timm attention
     finally:
         for a, f in zip(attns, fused): a.fused_attn = f
 
-# %% ../nbs/06e_transformers.ipynb #65f00cc0
+# %% ../nbs/06e_transformers.ipynb #a186f536
 def block_logits(model:nn.Module, # A (body, head) model whose body is a timm transformer
                  tokens:Tensor, # The output of one of its blocks (B, N, C)
                  size:tuple # The images' (height, width)
                 )->Tensor: # Class logits (B, n_classes)
-    "The logits the model gives when `tokens` are its last block's output: the final norm, the rest of the body, the head."
+    "The logits of the model when `tokens` are its last block's output: the final norm, the body's end, the head."
     tm = _transformer(model)
     f = tm.norm(tokens)
     feats = token_grid(tm, tm, size).as_grid(f)[0] if isinstance(model[0], GridBody) else tm.forward_head(f)
     return class_logits(model[1](feats))
 
-# %% ../nbs/06e_transformers.ipynb #6b100c28
+# %% ../nbs/06e_transformers.ipynb #555b0aee
 @cam_method
 def legrad(learn_or_model:Learner|nn.Module, # A learner (or its model) with a timm vision transformer's body
            x:Tensor, # A batch of normalised images (B, 3, H, W)
            target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function
            layer:str|nn.Module|list|None=None # The blocks read (dotted names or modules); default: every block
           )->CamResult: # Maps (B, n_classes, h, w) on the patch grid, logits, probabilities
-    "LeGrad (Bousselham et al., 2024): the positive gradient of each block's readout score with respect to its attention."
+    "LeGrad (Bousselham et al., 2024): positive gradients of each block's readout score with respect to its attention."
     m = subject(learn_or_model).model
     tm = _transformer(m)
     blocks = list(tm.blocks) if layer is None else [find_layer(m, l) for l in listify(layer)]
     if not all(any(b is o for o in tm.blocks) for b in blocks):
-        raise ValueError("LeGrad's layers are blocks of the transformer, e.g. layer='0.model.blocks.11' or a list of them.")
+        raise ValueError("LeGrad's layers are blocks of the transformer: layer='0.model.blocks.11', or a list of them.")
     size = x.shape[-2:]
     tg = token_grid(tm, tm, size)
     with attention_probs(blocks) as probs, Hooks(blocks, lambda mod, i, o: o, detach=False) as outs:
         def maps(f):
-            e = sum(torch.stack([g.relu().mean((1, 2)) for g, in target_grads(f.targets, block_logits(m, t, size), [a])], 1)
-                    for a, t in zip(f.acts, outs.stored)) / len(blocks)           # (B, passes, N): each key's credit
+            def credit(a, t):   # (B, passes, N): each key's positive gradient, averaged over heads and queries
+                gs = target_grads(f.targets, block_logits(m, t, size), [a])
+                return torch.stack([g.relu().mean((1, 2)) for g, in gs], 1)
+            e = sum(credit(a, t) for a, t in zip(f.acts, outs.stored)) / len(blocks)
             return tg.as_grid(e.flatten(0, 1)[..., None])[0].view(*e.shape[:2], *tg.size)
         return explain(learn_or_model, x, maps, target, probs)
