@@ -14,6 +14,7 @@ from .objectives import *
 from .activation import *
 from .guided import *
 from .multiscale import *
+from .transformers import *
 from .methods import *
 from .files import *
 from .plot import *

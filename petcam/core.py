@@ -13,9 +13,9 @@ from torch.fx.experimental.optimization import fuse
 
 # %% auto #0
 __all__ = ['tta_transforms', 'CamResult', 'eval_mode', 'Subject', 'subject', 'class_logits', 'is_split', 'cam_parts',
-           'find_layer', 'layers_after', 'inference_body', 'features', 'check_batch', 'as_device', 'LayerHook',
-           'layer_forward', 'model_logits', 'class_targets', 'scatter_maps', 'Targets', 'target_grads', 'cam_method',
-           'Forward', 'explain', 'fixed_target', 'augmented']
+           'find_layer', 'layers_after', 'inference_body', 'features', 'check_batch', 'as_device', 'layer_grid',
+           'LayerHook', 'layer_forward', 'model_logits', 'class_targets', 'scatter_maps', 'Targets', 'target_grads',
+           'cam_method', 'Forward', 'explain', 'fixed_target', 'augmented']
 
 # %% ../nbs/03_core.ipynb #a793e07e
 class CamResult(NamedTuple):
@@ -143,7 +143,7 @@ _prepared = weakref.WeakKeyDictionary()   # body -> {fold_bn: (fingerprint, prep
 def _prepare(body, fold_bn):
     with eval_mode(body):
         fast = None
-        if fold_bn:
+        if fold_bn and any(isinstance(m, nn.BatchNorm2d) for m in body.modules()):   # a transformer has none to fold
             try: fast = fuse(body)                   # traces a copy of `body`, folds each BatchNorm into its conv
             except Exception: pass                   # a body torch.fx cannot trace: no folding, the rest still applies
         if fast is None: fast = copy.deepcopy(body)
@@ -207,18 +207,36 @@ def as_device(device:str|torch.device|None=None # 'cpu', 'cuda', 'cuda:1', 'mps'
     return d
 
 # %% ../nbs/03_core.ipynb #2f4fc653
-def _grid(o, module):
-    "The output `o` of `module` as feature maps (B, C, h, w), and how to turn feature maps back into such an output."
+def _grid(o, module, tokens=None):
+    "The output `o` of `module` as feature maps (B, C, h, w), and `back`: feature maps made such an output again."
+    g = tokens.as_grid(o) if tokens is not None and isinstance(o, Tensor) else None
+    if g is not None: return g
     if isinstance(o, Tensor) and o.ndim == 4: return o, noop
-    raise ValueError(f"CAM methods need a layer whose output is a batch of feature maps (B, C, h, w); this "
-                     f"{type(module).__name__} gives {type(o).__name__} {tuple(getattr(o, 'shape', ()))}. "
-                     "Pick a convolutional layer or block.")
+    shape = f"{type(o).__name__} {tuple(getattr(o, 'shape', ()))}"
+    if tokens is not None and isinstance(o, Tensor) and o.ndim == 3:
+        grids = ', '.join('x'.join(map(str, g)) for g in tokens.grids()[:3])
+        raise ValueError(f"This {type(module).__name__} gives tokens {shape}: {tokens.prefix} prefix token(s), then "
+                         f"{o.shape[1] - tokens.prefix}, not a patch grid of these images ({grids}, ...). "
+                         "Pick a block of the model, e.g. `model.blocks.11` in a ViT.")
+    raise ValueError(f"CAM methods need a layer whose output is a batch of feature maps (B, C, h, w), or a vision "
+                     f"transformer's tokens; this {type(module).__name__} gives {shape}. Pick a convolutional layer or "
+                     "block, or a transformer block.")
+
+def layer_grid(model:nn.Module, # The model
+               module:nn.Module, # One of its modules
+               x:Tensor # The batch it runs on (B, 3, H, W)
+              )->callable: # `f(output) -> (feature maps (B, C, h, w), back)`
+    "How `module`'s output for batch `x` becomes feature maps, and feature maps such an output again (`back`)."
+    from petcam.model import token_grid   # at call time: petcam.model imports the core
+    return partial(_grid, module=module, tokens=token_grid(model, module, x.shape[-2:]))
 
 class LayerHook(Hook):
-    "A fastai `Hook` storing `m`'s output as feature maps; with `grad`, as a leaf from which autograd records."
-    def __init__(self, m:nn.Module, grad:bool=True): self.grad = grad; super().__init__(m, noop, detach=False)
+    "A fastai `Hook` storing `m`'s output as feature maps (see `layer_grid`); with `grad`, as a leaf to record from."
+    def __init__(self, m:nn.Module, grad:bool=True, grid:callable|None=None):
+        self.grad, self.grid = grad, ifnone(grid, partial(_grid, module=m))
+        super().__init__(m, noop, detach=False)
     def hook_fn(self, module, input, output):
-        a, back = _grid(output, module)
+        a, back = self.grid(output)
         if not self.grad: self.stored = a
         elif torch.is_grad_enabled() and a.requires_grad: self.stored = a   # an earlier hook started recording
         else:
@@ -243,10 +261,13 @@ def layer_forward(model:nn.Module, # The model, in eval mode
         with torch.no_grad(): a = features(model[0], x).contiguous()
         with torch.set_grad_enabled(grad): return [a.requires_grad_(grad)], class_logits(model[1](a))
     with torch.no_grad(), Hooks([], noop) as hs:
-        hs.hooks = [LayerHook(m, grad) for m in modules]
+        hs.hooks = [LayerHook(m, grad, layer_grid(model, m, x)) for m in modules]
         logits = class_logits(model(x))
         acts = list(hs.stored)
     if any(a is None for a in acts): raise ValueError("A layer did not run in the model's forward pass: pick modules it uses.")
+    if any(len(a) != len(x) for a in acts):    # e.g. Swin's attention, which runs on windows of the images
+        raise ValueError(f"A layer's output has {first(len(a) for a in acts if len(a) != len(x))} rows for a batch of "
+                         f"{len(x)} images (windows, not images): pick a layer with one row per image, e.g. a block.")
     return acts, logits
 
 def model_logits(model:nn.Module, # A model

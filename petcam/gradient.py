@@ -248,6 +248,10 @@ def full_grad(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
              )->CamResult: # Maps (B, n_classes, H, W) at the input's size, logits, probabilities
     "FullGrad (Srinivas & Fleuret, 2019): input-gradient and every bias-gradient, each channel scaled to [0, 1], summed."
     if layer is not None: raise ValueError("FullGrad uses every bias layer of the model, not one layer: leave layer=None.")
+    if any(isinstance(getattr(m, 'patch_embed', None), nn.Module) for m in subject(learn_or_model).model.modules()):
+        raise ValueError("FullGrad's decomposition is exact for piecewise-linear networks (convolutions, ReLU, "
+                         "BatchNorm); a vision transformer's softmax, GELU and LayerNorm are not: use grad_cam, "
+                         "layer_cam or legrad.")
     up = partial(F.interpolate, size=x.shape[-2:], mode='bilinear', align_corners=False)
     with bias_grads(subject(learn_or_model).model, _psi) as terms:
         def maps(f):

@@ -10,7 +10,7 @@ from .data import readable
 from .core import *
 from .core import _registry
 # each module registers its methods
-import petcam.cam, petcam.gradient, petcam.perturb, petcam.objectives, petcam.activation, petcam.guided, petcam.multiscale
+import petcam.cam, petcam.gradient, petcam.perturb, petcam.objectives, petcam.activation, petcam.guided, petcam.multiscale, petcam.transformers
 
 # %% auto #0
 __all__ = ['cam_methods', 'get_method']

@@ -15,8 +15,9 @@ from .data import UprightImageBlock
 from .core import class_logits, _sigmoid_loss
 
 # %% auto #0
-__all__ = ['cam_head', 'Arch', 'cam_arch', 'read_state_dict', 'weights_arch', 'load_body_weights', 'cam_model', 'OneLogitBCE',
-           'one_logit_accuracy', 'cam_task', 'cam_learner', 'to_cam_learner', 'fit_cam']
+__all__ = ['cam_head', 'Arch', 'cam_arch', 'read_state_dict', 'weights_arch', 'load_body_weights', 'TokenGrid', 'token_grid',
+           'GridBody', 'cam_model', 'OneLogitBCE', 'one_logit_accuracy', 'cam_task', 'cam_learner', 'to_cam_learner',
+           'fit_cam']
 
 # %% ../nbs/02_model.ipynb #b22e68c4
 def cam_head(nf:int, # Number of channels the body outputs
@@ -79,14 +80,16 @@ def _cut(model:nn.Module, cut)->int|callable|None:
     return ifnone(cut, first(i for i,(n,_) in enumerate(model.named_children()) if n in ('avgpool', 'fc', 'classifier', 'head', 'heads')))
 
 # %% ../nbs/02_model.ipynb #5e80c7e1
-def _n_features(body:nn.Module, name:str)->int:
-    "Channels of the feature maps `body` outputs, or a clear error when it does not output feature maps."
-    try: out = dummy_eval(body, (64, 64))
+def _n_features(body:nn.Module, name:str, size:tuple=(64, 64))->int:
+    "Channels of the feature maps `body` outputs for an image of `size`, or a clear error when it outputs none."
+    try: out = dummy_eval(body, tuple(size))
     except Exception as e:
         raise ValueError(f"The body of {name} does not run as a sequence of its layers ({type(e).__name__}). CAM needs a CNN body that "
                          "ends in feature maps: pass cut= to end it earlier, or use another arch.") from None
     if out.ndim != 4: raise ValueError(f"The body of {name} outputs shape {tuple(out.shape)}, not feature maps (batch, channels, h, w): "
-                                       "CAM needs a convolutional body. Pass cut= to end it at a convolutional layer, or use a CNN.")
+                                       "CAM needs a convolutional body, or a timm transformer's tokens on their "
+                                       "patch grid. Pass cut= to end it at a convolutional layer, or use a CNN or a "
+                                       "timm name.")
     return out.shape[1]
 
 # %% ../nbs/02_model.ipynb #9400b999
@@ -157,12 +160,63 @@ def load_body_weights(model:nn.Module, # The full model of `arch`, e.g. torchvis
     model.load_state_dict({k:sd[k] for k in shapes}, strict=False)
     return model
 
-# %% ../nbs/02_model.ipynb #25c90e07
-def _timm_body(a:Arch, pretrained:bool)->nn.Module:
-    "fastai's `TimmBody` around timm's model `a.name`, without its classifier."
-    import timm
-    return TimmBody(timm.create_model(a.name, pretrained=pretrained, num_classes=0), pretrained)
+# %% ../nbs/02_model.ipynb #82eeca55
+class TokenGrid(NamedTuple):
+    "Where a timm model's patch tokens lie: after `prefix` class, distillation or register tokens, on a `size` grid."
+    prefix:int; size:tuple
 
+    def grids(self)->list:
+        "The patch grid, then the grids Swin's stages merge it into (2 x 2 patches each, rounded up), down to 1 x 1."
+        res = [tuple(self.size)]
+        while max(res[-1]) > 1: res.append(tuple(-(-s // 2) for s in res[-1]))
+        return res
+
+    def as_grid(self, o:Tensor # A layer's output: tokens (B, N, C), channels-last maps (B, h, w, C), or other
+               )->tuple|None: # (feature maps (B, C, h, w), `back`), or None when `o` is not tokens on a grid
+        "`o` as feature maps, and `back(maps)`: feature maps of the same images as such an output (prefix in front)."
+        gs, p = self.grids(), self.prefix
+        if o.ndim == 3:
+            hw = first(g for g in gs if g[0] * g[1] == o.shape[1] - p)
+            if hw is None: return None
+            def back(m): return torch.cat([o[:, :p], m.flatten(2).transpose(1, 2)], 1)
+            return o[:, p:].unflatten(1, hw).permute(0, 3, 1, 2), back
+        if o.ndim == 4 and tuple(o.shape[2:]) not in gs and tuple(o.shape[1:3]) in gs:    # channels last (Swin)
+            return o.permute(0, 3, 1, 2), lambda m: m.permute(0, 2, 3, 1)
+
+# %% ../nbs/02_model.ipynb #14b6f5dc
+def token_grid(model:nn.Module, # A model, or a timm model itself
+               module:nn.Module, # One of its modules
+               size:tuple # The images' (height, width)
+              )->TokenGrid|None: # None when `module` is not part of a timm model with a patch embedding
+    "How the tokens of the timm model that `module` belongs to lie on the patch grid of images of `size`."
+    tms = [m for m in model.modules() if isinstance(getattr(m, 'patch_embed', None), nn.Module)
+           and hasattr(m, 'forward_features') and any(o is module for o in m.modules())]
+    if not tms: return None
+    tm, size = tms[-1], tuple(size)     # the innermost: a hybrid ViT's CNN stem is not a token model
+    pe = tm.patch_embed
+    ps = pe.patch_size if is_listy(pe.patch_size) else (pe.patch_size,) * 2
+    hw = pe.dynamic_feat_size(size) if hasattr(pe, 'dynamic_feat_size') else (size[0] // ps[0], size[1] // ps[1])
+    return TokenGrid(getattr(tm, 'num_prefix_tokens', 0), tuple(hw))
+
+# %% ../nbs/02_model.ipynb #5f7204a1
+class GridBody(TimmBody):
+    "fastai's `TimmBody`, ending in feature maps (B, C, h, w): the patch tokens of `forward_features` on their grid."
+    def forward(self, x):
+        o = self.model.forward_features(x)
+        t = token_grid(self.model, self.model, x.shape[-2:])
+        g = t.as_grid(o) if t else None
+        return o if g is None else g[0]
+
+def _timm_body(a:Arch, pretrained:bool)->nn.Module:
+    "A `GridBody` around timm's model `a.name`, without its classifier; a transformer takes images of any size."
+    timm, kw = _timm(), dict(pretrained=pretrained, num_classes=0)
+    try: m = timm.create_model(a.name, dynamic_img_size=True, **kw)
+    except TypeError as e:              # a model without tokens (a CNN) has no such option
+        if 'dynamic_img_size' not in str(e): raise
+        m = timm.create_model(a.name, **kw)
+    return GridBody(m, pretrained)
+
+# %% ../nbs/02_model.ipynb #25c90e07
 def cam_model(arch:str|callable|Arch='resnet34', # Model function or name (see `cam_arch`)
               n_out:int=2, # Number of classes
               pretrained:bool=True, # Start from ImageNet weights: from `weights` if given, else downloaded
@@ -174,11 +228,12 @@ def cam_model(arch:str|callable|Arch='resnet34', # Model function or name (see `
     if a.fn is None:
         if weights: raise ValueError(f"weights= takes torchvision state_dicts; timm model {a.name} loads its own (pretrained=True).")
         body = _timm_body(a, pretrained)
+        size = body.model.pretrained_cfg.get('input_size', (3, 224, 224))[-2:]   # the size timm made it for
     else:
         model = _call(a, pretrained and not weights)
         if weights: load_body_weights(model, weights, a, cut)
-        body = create_body(model, pretrained=False, cut=_cut(model, ifnone(cut, a.cut)))
-    return nn.Sequential(body, cam_head(_n_features(body, a.name), n_out))
+        body, size = create_body(model, pretrained=False, cut=_cut(model, ifnone(cut, a.cut))), (64, 64)
+    return nn.Sequential(body, cam_head(_n_features(body, a.name, size), n_out))
 
 # %% ../nbs/02_model.ipynb #4cebc9e6
 class OneLogitBCE(BCEWithLogitsLossFlat):
@@ -210,17 +265,19 @@ def cam_task(dls:DataLoaders, # Image classification DataLoaders
 def cam_learner(dls:DataLoaders, # Image classification DataLoaders, e.g. from `pets_dls`
                 arch:str|callable|None=None, # What `vision_learner` takes (see `cam_arch`); default: that of `weights`, else resnet34
                 pretrained:bool=True, # Start from ImageNet weights (from `weights`, else downloaded)
-                weights:str|Path|None=None, # Local torchvision state_dict; default: $PETCAM_WEIGHTS
+                weights:str|Path|None=None, # Local torchvision state_dict; default: $PETCAM_WEIGHTS (not timm's)
                 cut:int|callable|None=None, # Where the body ends (see `cam_model`)
                 n_out:int|None=None, # Head outputs: one per class (default), or 1: one logit for two classes (`OneLogitBCE`)
                 **kwargs
                )->Learner:
     "A CAM learner: the body of `arch`, a `cam_head`, fastai's splitter for `arch`, the metric of `cam_task`; frozen when pretrained."
-    weights = ifnone(weights, os.environ.get('PETCAM_WEIGHTS')) if pretrained else None
-    if arch is None and weights:
-        arch = weights_arch(read_state_dict(weights), weights)
+    a = None if arch is None else cam_arch(arch)
+    if not pretrained: weights = None
+    elif weights is None and (a is None or a.fn): weights = os.environ.get('PETCAM_WEIGHTS')   # not for timm names
+    if a is None:
+        arch = weights_arch(read_state_dict(weights), weights) if weights else 'resnet34'
         if arch is None: raise ValueError(f"Weights file {weights} does not fit any torchvision or fastai architecture: pass arch= to see why.")
-    a = cam_arch(ifnone(arch, 'resnet34'))
+        a = cam_arch(arch)
     n_out, loss, metric = cam_task(dls, n_out)
     model = cam_model(a, n_out, pretrained, weights, cut)
     stats = ifnone(a.stats, (model[0].model.default_cfg['mean'], model[0].model.default_cfg['std']) if a.fn is None else imagenet_stats)
@@ -240,10 +297,12 @@ def to_cam_learner(learn:Learner, # A fastai vision learner: `learn.model` is `n
                   )->Learner:
     "A new `Learner` on `learn.dls` with `learn`'s body and a fresh `cam_head`, frozen and ready to `fine_tune`."
     body = learn.model[0]
+    if type(body) is TimmBody: body = GridBody(body.model)   # fastai's pools a transformer's tokens: to their grid
     kwargs.setdefault('metrics', cam_task(learn.dls)[2])
     kwargs.setdefault('loss_func', learn.loss_func)
     kwargs.setdefault('splitter', default_split if learn.splitter is trainable_params else learn.splitter)
-    head = cam_head(num_features_model(body), learn.dls.c).to(first(body.parameters()).device)   # beside the body
+    nf = body.model.num_features if isinstance(body, TimmBody) else num_features_model(body)
+    head = cam_head(nf, learn.dls.c).to(first(body.parameters()).device)   # beside the body
     res = Learner(learn.dls, nn.Sequential(body, head), **kwargs)
     res.arch = getattr(learn, 'arch', None)
     if callable(res.arch): res.arch = res.arch.__name__

@@ -158,7 +158,7 @@ def ablated_logits(model:nn.Module, # The model, in eval mode
                   )->Tensor: # (P, n_classes)
     "The class logits of each image with one channel of `layer` zeroed, from the layers after `layer` when it can."
     m = find_layer(model, layer)
-    rest = layers_after(model, m)
+    rest, grid = layers_after(model, m), layer_grid(model, m, x)    # a plain Sequential path: feature maps all along
     res = []
     for i in _index_batches(len(pairs), _bs(bs, acts if rest is not None else x), progress):
         b, k = pairs[i.to(x.device)].T
@@ -166,7 +166,7 @@ def ablated_logits(model:nn.Module, # The model, in eval mode
         ab[torch.arange(len(b)), k] = 0
         if rest is not None: res.append(nn.Sequential(*rest)(ab))
         else:
-            with on_output(m, lambda o: ab): res.append(model(x[b]))
+            with on_output(m, lambda o: grid(o)[1](ab)): res.append(model(x[b]))
     return class_logits(torch.cat(res))
 
 # %% ../nbs/06_perturb.ipynb #976de98a
