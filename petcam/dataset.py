@@ -352,7 +352,7 @@ def read_cam_rows(out:str|Path, # A run's folder
         return pd.DataFrame(columns=columns or (row_columns(rec['vocab']) if rec else ['file']))
     return pa.concat_tables([pq.read_table(p, columns=columns) for p in ps]).to_pandas()
 
-# %% ../nbs/16a_dataset.ipynb #15735bf4
+# %% ../nbs/16a_dataset.ipynb #c2fb4262
 def _files_of(out):
     "The files the run's shards were given, from `out/files`."
     _, pq = _pyarrow()
@@ -364,9 +364,9 @@ def _write_files(out, fns, tag):
     (Path(out)/'files').mkdir(exist_ok=True)
     with atomic_file(Path(out)/'files'/f'{tag}.parquet') as tmp: pq.write_table(pa.table(dict(file=pa.array(fns, pa.string()))), tmp)
 
-def _start(out, rec, fns, resume):
+def _start(out, rec, fns, resume, ray=False):
     "The files of `out` done already; or an error if this run may not add rows to it."
-    if (Path(out)/_ray_dir/'checkpoint').exists():
+    if not ray and (Path(out)/_ray_dir/'checkpoint').exists():
         raise RuntimeError(f"A Ray run into {out} has not finished: resume it with --engine ray --resume (its checkpoint "
                            "knows which rows it wrote), or pass another --out.")
     old, done = read_run(out), set(read_cam_rows(out, ['file'])['file'])
