@@ -24,7 +24,8 @@ from .methods import cam_methods, get_method
 from .files import load_cam_model
 from .plot import cam_image, pick_maps
 from .faithfulness import deletion_curves
-from .cli import _reports_errors, _max_side, _png_name, _cams_header, _cams_row
+from .cli import _reports_errors
+from .dataset import _max_side, overlay_name
 from fastcore.script import call_parse
 
 # %% auto #0
@@ -161,18 +162,21 @@ def results_zip(photos:Photos, # The photos
                 pngs:dict, # Their overlays, from `overlays`
                 vocab:list # Class names
                )->bytes: # A zip file
-    "For each method `M`, what `petcam_cam --method M` writes for the photos: `M/cams.csv` and a PNG per photo."
+    "For each method `M`, the core of what `petcam_cam --method M` writes: `M/cams.csv` and a PNG per photo."
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, 'w') as z:
         for m, r in results.items():
-            used, rows, i = set(), [_cams_header(vocab)], 0
+            rows, ok = [], iter(range(len(photos.imgs)))
             for name, err in zip(photos.names, photos.errors):
-                if err: rows.append(_cams_row(name, vocab, error=err)); continue
-                png = _png_name(name, used)
-                z.writestr(f'{m}/{png}', pngs[i, m][0])
-                rows.append(_cams_row(name, vocab, r.probs[i], png)); i += 1
-            s = io.StringIO(); csv.writer(s).writerows(rows)
-            z.writestr(f'{m}/cams.csv', s.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
+                row = dict(file=name, prediction=None, **{f'prob_{v}': None for v in vocab}, png=None, error=err)
+                if not err:
+                    i, png = next(ok), overlay_name(name)
+                    z.writestr(f'{m}/{png}', pngs[i, m][0])
+                    row |= dict(prediction=vocab[int(r.probs[i].argmax())], png=png,
+                                **{f'prob_{v}': float(p) for v, p in zip(vocab, r.probs[i])})
+                rows.append(row)
+            text = pd.DataFrame(rows).to_csv(index=False, float_format="%.6g")
+            z.writestr(f"{m}/cams.csv", text, compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 # %% ../nbs/16d_app.ipynb #8bc3b821

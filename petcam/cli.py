@@ -18,6 +18,8 @@ from .methods import get_method
 from .files import *
 from .plot import *
 from .compare import compare_methods, plot_comparison, plot_ranks
+from .localization import trimap_of
+from .dataset import cam_rows, write_cam_rows
 from fastcore.script import call_parse, Param  # after the * imports: fastcore.xml has an HTML `Param` too
 try: import fcntl
 except ImportError: fcntl = None  # Windows: runs are not locked
@@ -143,15 +145,6 @@ def petcam_train(out:str='petcam_model', # Model directory to write
     with _held(out) as out: learn.save_cam_model(out)
     print(f"saved the model to {out}")
 
-# %% ../nbs/16_cli.ipynb #d35faa8d
-def _png_name(fname, used):
-    "A PNG name for `fname` not yet in `used`."
-    stem, i = f"{Path(fname).stem}_cam", 1
-    name = f"{stem}.png"
-    while name in used: i += 1; name = f"{stem}_{i}.png"
-    used.add(name)
-    return name
-
 # %% ../nbs/16_cli.ipynb #7b0a92c4
 class _Pages:
     "Grids of 5 x 5 overlays, written as each page fills."
@@ -168,43 +161,6 @@ class _Pages:
         save_fig(show_cams(*zip(*self.cells), nrows=5, ncols=5, figsize=(16, 16)), self.out/self.name)
         self.cells, self.n = [], self.n + 1
 
-# %% ../nbs/16_cli.ipynb #7c618d56
-@contextlib.contextmanager
-def _collecting():
-    "Yield `gc.collect`, made cheap for the block: the objects that exist before it are frozen (left out of collections)."
-    gc.freeze()
-    try: yield gc.collect
-    finally: gc.unfreeze()
-
-def _cams_header(vocab): return ['file', 'prediction', *[f'prob_{v}' for v in vocab], 'png', 'error']
-
-def _cams_row(fn, vocab, probs=None, png='', error='', pred=None):
-    "The row of `fn` in cams.csv: its prediction (`pred`, or the likeliest class), every class's probability and its PNG;"
-    "or why it cannot be read."
-    if probs is None: return [fn, '', *[''] * len(vocab), '', error]
-    return [fn, ifnone(pred, vocab[probs.argmax().item()]), *[f'{p:.6f}' for p in probs.tolist()], png, error]
-
-def _read_batch(batch, max_side, vocab):
-    "The images of `batch` that can be read, and a CSV row for each that cannot."
-    ims, rows = {}, {}
-    for fn in batch:
-        im, err = try_read(fn, max_side)
-        if err: rows[fn] = _cams_row(fn, vocab, error=err)
-        else: ims[fn] = im
-    return ims, rows
-
-def _predictions(learn, probs):
-    "Each row of `probs` decoded as the learner's loss decodes it: a class name, or the labels it predicts joined by ';'."
-    dec = getattr(learn.loss_func, 'decodes', None)
-    d, v = probs.argmax(1) if dec is None else dec(probs), learn.dls.vocab
-    if d.shape != probs.shape: return [v[int(k)] for k in d]
-    return [';'.join(v[j] for j in row.nonzero()[:, 0].tolist()) for row in d.bool()]   # multi-label: a yes/no per label
-
-def _max_side(learn):
-    "The longest side images are read at: 4x the model's input (finer detail is lost in the resize), at least 2048 px."
-    size = getattr(first(learn.dls.after_item.fs.filter(risinstance(Resize))), 'size', (512,))
-    return max(2048, 4 * max(size))
-
 # %% ../nbs/16_cli.ipynb #3f15ffd2
 def explain_files(learn:Learner, # A CAM learner, e.g. from `load_cam_model`
                   files, # Image files
@@ -212,47 +168,85 @@ def explain_files(learn:Learner, # A CAM learner, e.g. from `load_cam_model`
                   method:str|callable='cam', # A name in `cam_methods`, or a method
                   grid:bool=False, # Pages of 5 x 5 instead of one PNG per image
                   bs:int=16, # Images per batch
-                  progress:bool=True # Show a progress bar
+                  progress:bool=True, # Show a progress bar
+                  overlays:bool=True, # Write the PNGs (one per image, or pages)
+                  labels=None, # As in `cam_rows`: 'species', 'breed', 'folder' or a function; None: no labels
+                  masks=trimap_of # As in `cam_rows`: a function from file to mask file, or a folder of masks
                  )->tuple: # (images explained, files that could not be read)
-    "Write an overlay PNG (or grid pages) per image of `files` into `out`, and `cams.csv`; one batch in memory at a time."
-    vocab, used, pages, max_side = learn.dls.vocab, set(), _Pages(out), _max_side(learn)
-    n_ok, n_bad, batches = 0, 0, list(chunked(files, bs))
-    with atomic_file(out/'cams.csv') as tmp, open(tmp, 'w', newline='', encoding='utf-8') as f, _collecting() as collect:
-        w = csv.writer(f)
-        w.writerow(_cams_header(vocab))
-        for batch in (progress_bar(batches) if progress else batches):
-            ims, rows = _read_batch(batch, max_side, vocab)
-            if ims:
-                imgs, r = next(learn.iter_cams(list(ims.values()), bs=len(ims), method=method, progress=False))
-                for fn,img,m,t,pred,probs in zip(ims, imgs, *pick_maps(r, vocab), _predictions(learn, r.probs), r.probs):
-                    name = pages.add(img, m, t) if grid else save_fig(cam_image(img, m, t), out/_png_name(fn, used)).name
-                    rows[fn] = _cams_row(fn, vocab, probs, name, pred=pred)
-            w.writerows(rows[fn] for fn in batch)
-            n_ok, n_bad = n_ok + len(ims), n_bad + len(batch) - len(ims)
-            collect()   # the batch's DataLoader is a reference cycle that holds its images: free them now
+    "Write `cam_rows`' rows of `files` into `out/cams.csv`, and an overlay PNG per image (or grid pages)."
+    pages, n_ok, n_bad = _Pages(out), 0, 0
+    pngs = out if overlays and not grid else None
+    with atomic_file(out/'cams.csv') as tmp, open(tmp, 'w', newline='', encoding='utf-8') as f:
+        for i, b in enumerate(cam_rows(learn, files, method, bs=bs, labels=labels, masks=masks, maps=False,
+                                       overlays=pngs, progress=progress)):
+            rows = b.rows.drop(columns=['map', 'map_h', 'map_w'])
+            ok = rows.error.isna()
+            if grid and overlays: rows.loc[ok, 'png'] = [pages.add(*c) for c in zip(b.imgs, b.maps, b.titles)]
+            rows.to_csv(f, header=i == 0, index=False, float_format='%.6g')
+            n_ok, n_bad = n_ok + int(ok.sum()), n_bad + int((~ok).sum())
         pages.flush()
     return n_ok, n_bad
+
+# %% ../nbs/16_cli.ipynb #7a6e7c51
+def _engine_args(format, engine, grid, resume, shard):
+    "The output format, after checking that the options go together."
+    format = format or ('parquet' if engine == 'ray' else 'csv')
+    if engine not in ('local', 'ray'): raise ValueError(f"--engine {engine!r}: use 'local' (this process) or 'ray' (Ray Data).")
+    if format not in ('csv', 'parquet'): raise ValueError(f"--format {format!r}: use 'csv' (cams.csv) or 'parquet' (OUT/rows).")
+    if format == 'csv' and (engine == 'ray' or resume or shard):
+        what = '--engine ray' if engine == 'ray' else '--resume' if resume else '--shard'
+        raise ValueError(f"{what} writes Parquet parts: add --format parquet.")
+    if format == 'parquet' and grid: raise ValueError("--grid draws pages in the order of one run, which a resumed or sharded "
+                                                      "run cannot keep: use --format csv, or petcam_audit for grids.")
+    if engine == 'ray' and shard: raise ValueError("--shard splits the files between processes; with --engine ray, Ray does: "
+                                                   "use --workers.")
+    return format
 
 # %% ../nbs/16_cli.ipynb #0cce7e9b
 @call_parse
 @_reports_errors
 def petcam_cam(items:Param("Image files and folders of images", str, nargs='+'),
                model:str='petcam_model', # Model directory (from petcam_train or `Learner.save_cam_model`)
-               out:str='cams', # Folder for the PNGs and cams.csv
+               out:str='cams', # Folder for the PNGs and cams.csv (Parquet: OUT/rows, OUT/overlays)
                method:str='cam', # A name in petcam.methods.cam_methods, e.g. grad_cam, layer_cam or fused_cam
                grid:bool=False, # Pages of 5 x 5 overlays instead of one PNG per image
                bs:int=16, # Images per batch
                device:str=None, # Where to run: cpu, cuda, mps; default: a GPU when there is one
+               format:str=None, # 'csv' (cams.csv) or 'parquet' (resumable parts in OUT/rows); default: csv, parquet with Ray
+               resume:bool=False, # Parquet: explain only the files that have no row in OUT yet (a killed run, new files)
+               shard:str=None, # Parquet: 'i/n', this process's stable slice of the files; 'auto': from RANK/WORLD_SIZE or Slurm
+               labels:str=None, # Record each file's true class: 'species' or 'breed' (Oxford-IIIT Pet names), or 'folder'
+               masks:str=None, # Folder of object masks named as the images (.png); default: trimaps/ beside the images
+               overlays:bool=True, # Write the overlay PNGs (--no-overlays: only the rows)
+               maps:bool=True, # Parquet: keep each map in fp16 in the rows (--no-maps: not)
+               engine:str='local', # 'local' (this process) or 'ray' (Ray Data actors; pip install 'petcam[ray]')
+               address:str=None, # Ray: a cluster's address ('auto': the one this machine is in); default: start one here
+               workers:int=1, # Ray: actors, each with the model
+               gpus_per_worker:float=0, # Ray: GPUs per actor
+               cpus_per_worker:float=None, # Ray: CPUs per actor; default: 1 on a cluster, this machine's cores shared out here
               ):
-    "Explain images with a saved model: an overlay PNG per image (or grids) and cams.csv."
+    "Explain images with a saved model: an overlay PNG per image (or grids) and a row per image, in cams.csv or Parquet."
     if bs < 1: raise ValueError(f"--bs {bs}: use 1 or more.")
+    format = _engine_args(format, engine, grid, resume, shard)
     items = [items] if isinstance(items, (str, Path)) else items
-    learn, method = load_cam_model(model, bs=bs, device=device), get_method(method)
-    files = walk_images(items)
-    with _held(out) as out: n_ok, n_bad = explain_files(learn, files, out, method=method, grid=grid, bs=bs)
-    skipped = f"; {n_bad} unreadable file(s) skipped, listed in cams.csv" if n_bad else ''
-    print(f"explained {n_ok} image(s) into {out}{skipped}")
-    if not n_ok: raise OSError(f"None of the {n_bad} file(s) could be read as an image (see {out/'cams.csv'}).")
+    files, masks, method = walk_images(items), masks or trimap_of, get_method(method)
+    kw = dict(method=method, bs=bs, labels=labels, masks=masks, overlays=overlays)
+    if engine == 'ray':
+        from petcam.raydata import ray_cam_rows
+        n_ok, n_bad, n_skip = ray_cam_rows(model, files, out, resume=resume, maps=maps, address=address, workers=workers,
+                                           gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker, device=device, **kw)
+    elif format == 'parquet':
+        learn = load_cam_model(model, bs=bs, device=device)
+        n_ok, n_bad, n_skip = write_cam_rows(learn, files, out, shard=shard, resume=resume, maps=maps, **kw)
+    else:
+        learn = load_cam_model(model, bs=bs, device=device)
+        with _held(out) as out: (n_ok, n_bad), n_skip = explain_files(learn, files, out, grid=grid, **kw), 0
+    where = Path(out)/('rows' if format == 'parquet' else 'cams.csv')
+    skipped = f"; {n_skip} already had their rows" if n_skip else ''
+    bad = f"; {n_bad} unreadable file(s) skipped, listed in {where}" if n_bad else ''
+    if format == 'parquet': n_ok -= n_bad   # the Parquet engines count every row they write
+    print(f"explained {n_ok} image(s) into {out}{skipped}{bad}")
+    if not n_ok and n_bad: raise OSError(f"None of the {n_bad} file(s) could be read as an image (see {where}).")
 
 # %% ../nbs/16_cli.ipynb #f325281a
 @call_parse
