@@ -5,6 +5,7 @@
 # %% ../nbs/06a_objectives.ipynb #a61961ea
 from __future__ import annotations
 from math import isfinite
+from contextlib import contextmanager
 from typing import NamedTuple
 from fastcore.all import *
 from fastai.vision.all import *
@@ -14,7 +15,7 @@ from .gradient import grad_maps, combine_for, smoothed
 
 # %% auto #0
 __all__ = ['pass_classes', 'Objective', 'objective_maps', 'similar_classes', 'reference_rows', 'finer_cam', 'rest_utility',
-           'shapley_cam']
+           'unfused_attention', 'shapley_cam']
 
 # %% ../nbs/06a_objectives.ipynb #c0defccb
 def pass_classes(targets:Targets, # A batch's targets, classes (not a score function)
@@ -127,6 +128,15 @@ def _shapley_weights(s, a):
         yield (g if hv is None else g - hv / 2).mean((2, 3)).detach()
 
 # %% ../nbs/06a_objectives.ipynb #e651765a
+@contextmanager
+def unfused_attention(model:nn.Module):
+    "`model`'s timm attention blocks without their fused kernel, whose backward has no derivative (the Hessian's)."
+    ms = [m for m in model.modules() if getattr(m, 'fused_attn', False) is True]
+    for m in ms: m.fused_attn = False
+    try: yield model
+    finally:
+        for m in ms: m.fused_attn = True
+
 @cam_method
 def shapley_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
                 x:Tensor, # A batch of normalised images (B, 3, H, W)
@@ -141,4 +151,4 @@ def shapley_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class na
         if rest and t.fn is None: t = Objective(t, partial(rest_utility, sigmoid=f.sigmoid))
         ws = _shapley_weights(t.scores(f.logits), a)
         return torch.stack([combine_for(eigen_smooth)(a.detach(), w) for w in ws], 1)
-    return explain(learn_or_model, x, maps, target, [layer])
+    with unfused_attention(subject(learn_or_model).model): return explain(learn_or_model, x, maps, target, [layer])
