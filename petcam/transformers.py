@@ -67,7 +67,7 @@ def legrad(learn_or_model:Learner|nn.Module, # A learner (or its model) with a t
           )->CamResult: # Maps (B, n_classes, h, w) on the patch grid, logits, probabilities
     "LeGrad (Bousselham et al., 2024): positive gradients of each block's readout score with respect to its attention."
     m = subject(learn_or_model).model
-    check_batch(x)   # the batch first, as every method
+    check_batch(x, m)   # the batch first, as every method
     tm = _transformer(m)
     blocks = list(tm.blocks) if layer is None else [find_layer(m, l) for l in listify(layer)]
     if not all(any(b is o for o in tm.blocks) for b in blocks):
