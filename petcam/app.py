@@ -20,7 +20,7 @@ from matplotlib.figure import Figure   # after the star imports: fastcore.xml's 
 from PIL import Image
 from .data import try_read
 from .core import CamResult, class_targets, inference_body
-from .methods import cam_methods, get_method
+from .methods import cam_methods, get_method, methods_for
 from .files import load_cam_model
 from .plot import cam_image, pick_maps
 from .faithfulness import deletion_curves
@@ -379,7 +379,7 @@ def page(self:CamApp, title:str='petcam: where did the model look?')->'gradio.Bl
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
                 ui.files = gr.File(label='Photos: drop or pick one or more', file_count='multiple', elem_id='photos')
-                ui.methods = gr.Dropdown(list(cam_methods), value=['cam'], multiselect=True, elem_id='methods',
+                ui.methods = gr.Dropdown(methods_for(self.learn), value=['cam'], multiselect=True, elem_id='methods',
                                          label='Methods (several: side by side)')
                 ui.target = gr.Dropdown(['predicted class', *self.vocab], value='predicted class', elem_id='target',
                                         label='Class to explain')

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from .utils import name_of
 from .data import pets_path, image_files
 from .core import CamResult, subject, model_logits
-from .methods import cam_methods, get_method, _device
+from .methods import cam_methods, get_method, methods_for, _device
 from .localization import *
 from .localization import _resized
 from .faithfulness import faithfulness_scores, faithfulness_columns, road_fractions, _targets, _input_maps
@@ -137,7 +137,7 @@ def _first_scores(df, n, scores):
 
 def compare_methods(learn:Learner, # A trained learner the methods can explain
                     path:str|Path|None=None, # Dataset root or images folder (see `pets_path`); trimaps used where found
-                    methods:list|None=None, # Names in `cam_methods` or methods; default: every registered method
+                    methods:list|None=None, # Names in `cam_methods` or methods; default: every one that applies (`methods_for`)
                     files:list|None=None, # These images instead of all under `path` (e.g. the held-out ones)
                     n:int|None=None, # The first `n` images only
                     bs:int|None=None, # Batch size of the methods; default: the learner's
@@ -156,7 +156,7 @@ def compare_methods(learn:Learner, # A trained learner the methods can explain
                    )->pd.DataFrame: # One row per method plus 'centre prior' and 'random'; `compare_columns` says which way is better
     "Localization, faithfulness, robustness, complexity, randomization and speed of every method, next to two baselines."
     cols, mkw = _metric_columns(metrics), ifnone(metric_kwargs, {})
-    fns = {name_of(m): get_method(m) for m in (methods or list(cam_methods))}
+    fns = {name_of(m): get_method(m) for m in (methods or methods_for(learn))}
     fns.update({'centre prior': centre_prior, 'random': partial(random_cam, seed=seed)})
     files = L(files) if files is not None else image_files(pets_path(path))
     if n: files = files[:n]

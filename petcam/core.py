@@ -355,10 +355,11 @@ def target_grads(targets:Targets, # The batch's targets
 _registry = {}
 
 def cam_method(f:callable|None=None, # `f(learn_or_model, x, target=None, layer=None, **options) -> CamResult`
-               no_eigen_smooth:str|None=None # Why `eigen_smooth` does not apply to `f`, if `f` does not take it
+               no_eigen_smooth:str|None=None, # Why `eigen_smooth` does not apply to `f`, if `f` does not take it
+               applies:callable|None=None # `applies(model) -> bool`: whether `f` explains `model`; default: any model
               )->callable:
     "Register `f` under its name (see `petcam.methods`); every registered method also takes `aug_smooth`."
-    if f is None: return partial(cam_method, no_eigen_smooth=no_eigen_smooth)
+    if f is None: return partial(cam_method, no_eigen_smooth=no_eigen_smooth, applies=applies)
     sig = inspect.signature(f)
     @functools.wraps(f)
     def method(*args, aug_smooth:bool|list=False, **kwargs):
@@ -371,6 +372,7 @@ def cam_method(f:callable|None=None, # `f(learn_or_model, x, target=None, layer=
         return augmented(partial(_rerun, b, f), learn_or_model, x, b.arguments.get('target'), aug_smooth)
     aug = inspect.Parameter('aug_smooth', inspect.Parameter.KEYWORD_ONLY, default=False, annotation=bool|list)
     method.__signature__ = sig.replace(parameters=sorted([*sig.parameters.values(), aug], key=lambda p: p.kind))
+    method.applies = ifnone(applies, lambda model: True)
     _registry[f.__name__] = method
     return method
 

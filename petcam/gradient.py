@@ -240,7 +240,10 @@ def _psi(t):
     "Each channel's absolute value scaled to [0, 1] over its grid, then summed over channels: (B, C, h, w) -> (B, 1, h, w)."
     return minmax(t.abs()).sum(1, keepdim=True)
 
-@cam_method(no_eigen_smooth="its map adds gradient terms of every bias layer, not weighted activations of one layer")
+def _is_transformer(model): return any(isinstance(getattr(m, 'patch_embed', None), nn.Module) for m in model.modules())
+
+@cam_method(no_eigen_smooth="its map adds gradient terms of every bias layer, not weighted activations of one layer",
+            applies=lambda model: not _is_transformer(model))
 def full_grad(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
               x:Tensor, # A batch of normalised images (B, 3, H, W)
               target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function
@@ -248,7 +251,7 @@ def full_grad(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class name
              )->CamResult: # Maps (B, n_classes, H, W) at the input's size, logits, probabilities
     "FullGrad (Srinivas & Fleuret, 2019): input-gradient and every bias-gradient, each channel scaled to [0, 1], summed."
     if layer is not None: raise ValueError("FullGrad uses every bias layer of the model, not one layer: leave layer=None.")
-    if any(isinstance(getattr(m, 'patch_embed', None), nn.Module) for m in subject(learn_or_model).model.modules()):
+    if _is_transformer(subject(learn_or_model).model):
         raise ValueError("FullGrad's decomposition is exact for piecewise-linear networks (convolutions, ReLU, "
                          "BatchNorm); a vision transformer's softmax, GELU and LayerNorm are not: use grad_cam, "
                          "layer_cam or legrad.")

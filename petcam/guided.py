@@ -50,7 +50,10 @@ def guided_gradients(learn_or_model:Learner|nn.Module, # A fastai `Learner` (cla
     with guided_rectifiers(subject(learn_or_model).model): explain(learn_or_model, x, maps, target, ['input'])
     return res[0]
 
-@cam_method(no_eigen_smooth="its map is a gradient at the pixels, not weighted activations of a layer")
+def _has_rectifiers(model): return any(isinstance(m, rectifiers) for m in model.modules())
+
+@cam_method(no_eigen_smooth="its map is a gradient at the pixels, not weighted activations of a layer",
+            applies=_has_rectifiers)
 def guided_backprop(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
                     x:Tensor, # A batch of normalised images (B, 3, H, W)
                     target=None, # None: the predicted class; 'all'; a class index or name; one per image; a function
@@ -62,7 +65,7 @@ def guided_backprop(learn_or_model:Learner|nn.Module, # A fastai `Learner` (clas
         return explain(learn_or_model, x, lambda f: _pixel_grads(f).abs().amax(2), target, ['input'])
 
 # %% ../nbs/06c_guided.ipynb #cb07584b
-@cam_method
+@cam_method(applies=_has_rectifiers)
 def guided_grad_cam(learn_or_model:Learner|nn.Module, # A fastai `Learner` (class names usable as targets) or its model
                     x:Tensor, # A batch of normalised images (B, 3, H, W)
                     target=None, # None: the predicted class; 'all'; a class index or name; one per image; a function

@@ -13,7 +13,7 @@ from .core import _registry
 import petcam.cam, petcam.gradient, petcam.perturb, petcam.objectives, petcam.activation, petcam.guided, petcam.multiscale, petcam.transformers
 
 # %% auto #0
-__all__ = ['cam_methods', 'get_method']
+__all__ = ['cam_methods', 'get_method', 'methods_for']
 
 # %% ../nbs/07_methods.ipynb #07115837
 cam_methods = _registry   # every registered method, by name
@@ -26,6 +26,12 @@ def get_method(method:str|callable # A name in `cam_methods`, or a method itself
         raise ValueError(f"Unknown CAM method {method!r}: use one of {', '.join(cam_methods)}, "
                          "or a function (learn, x, target=None, layer=None) -> CamResult.")
     return cam_methods[method]
+
+def methods_for(learn_or_model:Learner|nn.Module # A learner or its model
+               )->list: # Names in `cam_methods`
+    "The registered methods that explain `learn_or_model` (each method's `applies`)."
+    m = subject(learn_or_model).model
+    return [k for k, f in cam_methods.items() if f.applies(m)]
 
 # %% ../nbs/07_methods.ipynb #13cdda41
 def _device(model): return getattr(first(model.parameters()), 'device', None)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 from .utils import minmax, name_of, atomic_file
 from .core import CamResult, class_targets
-from .methods import cam_methods, get_method
+from .methods import cam_methods, get_method, methods_for
 
 # %% auto #0
 __all__ = ['cmap_lut', 'overlay_cam', 'cam_image', 'show_cam', 'pick_maps', 'show_cams', 'plot_cam_pair', 'plot_cam_grid',
@@ -180,14 +180,14 @@ def plot_cam_grid(learn:Learner, # A learner `method` can explain
 @delegates(show_cam, but=['ax', 'title'])
 def plot_method_grid(learn:Learner, # A learner the methods can explain
                      items, # Image files or PIL images, one row each
-                     methods:list|None=None, # Names in `cam_methods` or methods, one column each; default: all registered
+                     methods:list|None=None, # Names in `cam_methods` or methods, one column each; default: all that apply
                      target=None, # None: each image's predicted class; a class index or name, one per image; a score function
                      layer=None, # The layer to explain; default: each method's
                      figsize:tuple|None=None, # Figure size; default: 2.5 inches per cell
                      **kwargs
                     )->Figure:
     "The same images (rows) explained by each of `methods` (columns), each cell the map of the same class (or score)."
-    items, methods = L(items), L(methods or list(cam_methods))
+    items, methods = L(items), L(methods or methods_for(learn))
     if not items: raise ValueError("plot_method_grid got no images: pass a list of image files or PIL images.")
     for m in methods: get_method(m)
     if isinstance(target, str) and target == 'all':

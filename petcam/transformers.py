@@ -16,11 +16,16 @@ __all__ = ['attention_probs', 'block_logits', 'legrad']
 # %% ../nbs/06g_transformers.ipynb #64ad4fd3
 def _is(m, name, cls=nn.Module): return isinstance(getattr(m, name, None), cls)
 
-def _transformer(model:nn.Module)->nn.Module:
-    "The timm vision transformer of `model`'s body (patch embedding, blocks, final norm), or what LeGrad needs."
+def _vit(model:nn.Module)->nn.Module|None:
+    "The timm vision transformer with global attention of `model`'s body (patch embedding, blocks, final norm), or None."
     tm = first(m for m in model.modules()
                if _is(m, 'blocks', (nn.Sequential, nn.ModuleList)) and _is(m, 'patch_embed') and _is(m, 'norm'))
-    if tm is None or not (is_split(model) and isinstance(model[0], TimmBody)):
+    return tm if tm is not None and is_split(model) and isinstance(model[0], TimmBody) else None
+
+def _transformer(model:nn.Module)->nn.Module:
+    "The timm vision transformer of `model`'s body, or what LeGrad needs."
+    tm = _vit(model)
+    if tm is None:
         raise ValueError("LeGrad explains a timm vision transformer with global attention (ViT, DeiT, DINOv2, EVA), "
                          "the body of a (body, head) model such as `cam_learner(dls, 'vit_small_patch16_224')` or "
                          "fastai's `vision_learner` builds; this model has none (Swin's attention runs in windows). "
@@ -59,7 +64,7 @@ def block_logits(model:nn.Module, # A (body, head) model whose body is a timm tr
     return class_logits(model[1](feats))
 
 # %% ../nbs/06g_transformers.ipynb #555b0aee
-@cam_method
+@cam_method(applies=lambda model: _vit(model) is not None)
 def legrad(learn_or_model:Learner|nn.Module, # A learner (or its model) with a timm vision transformer's body
            x:Tensor, # A batch of normalised images (B, 3, H, W)
            target=None, # None: the predicted class; 'all'; a class index or name; one per image; a score function
