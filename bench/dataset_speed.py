@@ -43,12 +43,18 @@ bin_dir = Path(sys.executable).parent
 photos = image_files(a.images).sorted()
 learn = load_cam_model(a.model, bs=a.bs)
 meta = read_cam_meta(a.model)
-about = f"{learn.arch} at {meta['size'][0]} px, {len(learn.dls.vocab)} classes; batch {a.bs}; CPU, {torch.get_num_threads()} torch threads"
+dev = first(learn.model.parameters()).device
+where = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'CPU'
+about = (f"{learn.arch} at {meta['size'][0]} px, {len(learn.dls.vocab)} classes; batch {a.bs}; {where}, {os.cpu_count()} cores, "
+         f"{torch.get_num_threads()} torch threads")
 learn.cams(photos[:a.bs], progress=False)   # warm up: the body's fast copy is made once
 tmp = Path(tempfile.mkdtemp(prefix='petcam_bench_'))
 
+def sync():
+    if torch.cuda.is_available(): torch.cuda.synchronize()
+
 def timed(f):
-    t = time.perf_counter(); f(); return time.perf_counter() - t
+    sync(); t = time.perf_counter(); f(); sync(); return time.perf_counter() - t
 
 def fresh(name):
     d = tmp/name; shutil.rmtree(d, ignore_errors=True); return d

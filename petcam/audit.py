@@ -28,7 +28,6 @@ class CamAudit:
     "Flagged images and per-class findings from a run's rows (`OUT`, or the rows themselves)."
     def __init__(self, rows:str|Path|pd.DataFrame, # A run's folder, or its rows (`read_cam_rows`)
                  border:float=0.5, # On the border: more than this share of a map's energy in the border band
-                 off_object:float=0.5, # Off the object: less than this share of a map's energy on the object
                  class_rate:float=0.2, # A class is flagged when more than this share of its maps are on the border or off the object
                  n:int=20 # Images per group
                 ):
@@ -39,17 +38,17 @@ class CamAudit:
         self.unreadable = rows[rows.error.notna()]
         r = rows[rows.error.isna()].sort_values('file', ignore_index=True)
         r['confidence'] = r.filter(like='prob_').max(axis=1)   # the predicted class's probability
-        r['on_border'], r['off_object'] = r.border > border, r.object_energy < off_object
+        r['on_border'], r['off_object'] = r.border > border, r.pointing == 0   # NaN (no mask): not off
         r['wrong'] = r.label.notna() & (r.label != r.prediction)
         self.rows = r
-        store_attr('border,off_object,class_rate,n')
+        store_attr('border,class_rate,n')
 
 # %% ../nbs/16c_audit.ipynb #3dc3d4e4
 @patch(as_prop=True)
 def classes(self:CamAudit)->pd.DataFrame:
     "Per class explained: maps, the share on the border and off the object, medians, accuracy, and whether it is flagged."
     g = self.rows.groupby('target')
-    res = pd.DataFrame(dict(maps=g.size(), on_border=g.on_border.mean(), off_object=g.apply(lambda d: d.off_object[d.object_energy.notna()].mean()),
+    res = pd.DataFrame(dict(maps=g.size(), on_border=g.on_border.mean(), off_object=g.apply(lambda d: d.off_object[d.pointing.notna()].mean()),
                             border=g.border.median(), object_energy=g.object_energy.median(), confidence=g.confidence.median(),
                             accuracy=g.apply(lambda d: 1 - d.wrong[d.label.notna()].mean())))
     res['flagged'] = (res.on_border > self.class_rate) | (res.off_object.fillna(0) > self.class_rate)
@@ -117,7 +116,6 @@ def distributions(self:CamAudit, stats:list=audit_stats)->Figure:
         ax.set_title(s)
     for s, ax in zip(stats, axs):
         if s == 'border': ax.axvline(self.border, color='red', lw=1)
-        if s == 'object_energy': ax.axvline(self.off_object, color='red', lw=1)
     return axs[0].figure
 
 # %% ../nbs/16c_audit.ipynb #a232d630
@@ -130,7 +128,7 @@ def _pct(x): return '-' if pd.isna(x) else f"{x:.0%}"
 def verdict(self:CamAudit)->list:
     "One line per flagged class, or one line saying that none is."
     c = self.classes
-    lines = [f"**{k}**: {_pct(r.on_border)} of its {r.maps} maps lie mostly on the border, {_pct(r.off_object)} off the object: "
+    lines = [f"**{k}**: {_pct(r.on_border)} of its {r.maps} maps lie mostly on the border, {_pct(r.off_object)} peak off the object: "
              "the model may look at something else than the object for this class." for k, r in c[c.flagged].iterrows()]
     return lines or [f"No class is flagged: in each, at most {self.class_rate:.0%} of the maps lie on the border or off the object."]
 
@@ -154,7 +152,7 @@ def write(self:CamAudit, dest:str|Path|None=None # Folder for the report; defaul
     lines = [f"# What the model looks at{f': {self.out}' if self.out else ''}", '',
              f"{len(self.rows)} images explained ({len(self.unreadable)} unreadable); method {run.get('method', '?')}, "
              f"model {run.get('model', '?')}. A map lies on the border when more than {self.border:.0%} of its energy is in "
-             f"the outer {border_band:.1%} of each side; off the object when less than {self.off_object:.0%} is on the object.",
+             f"the outer {border_band:.1%} of each side; off the object when its peak is off the object.",
              '', '## Verdict', '', *[f"- {o}" for o in self.verdict()], '', *self._table(), '']
     for k, d in self.groups().items():
         if not len(d): continue
@@ -184,12 +182,11 @@ def audit_cams(out:str|Path, # A run's folder (from `petcam_cam --format parquet
 def petcam_audit(out:str, # The folder of a run of petcam_cam --format parquet
                  dest:str=None, # Folder for the report; default: OUT/audit
                  border:float=0.5, # On the border: more than this share of a map's energy in the border band
-                 off_object:float=0.5, # Off the object: less than this share of a map's energy on the object
                  class_rate:float=0.2, # Flag a class when more than this share of its maps are on the border or off the object
                  n:int=20, # Images per grid
                 ):
     "What a model looks at across a dataset: flagged images as grids, the mean map and statistics of each class, a CSV."
-    a = CamAudit(out, border, off_object, class_rate, n)
+    a = CamAudit(out, border, class_rate, n)
     report = a.write(dest)
     print('\n'.join(a.verdict()).replace('**', ''))
     print(f"wrote {report} and {report.parent/'flagged.csv'} ({len(a.flagged)} files)")

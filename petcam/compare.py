@@ -97,10 +97,10 @@ def _map_scores(learn, fn, x, t, maps, cols, steps, fractions, seed, mkw):
     df, big = pd.DataFrame(index=range(len(x))), _input_maps(maps, x.shape[-2:])
     fc = [o for o in faithfulness_columns if o in cols]
     if fc: df = df.join(faithfulness_scores(learn, x, maps, t, steps, fractions, seed=seed, columns=fc, metric_kwargs=mkw))
-    if 'sparseness' in cols: df['sparseness'] = sparseness(big).numpy()
-    if 'complexity' in cols: df['complexity'] = complexity(big).numpy()
-    if 'eff_complexity' in cols: df['eff_complexity'] = effective_complexity(learn, x, maps, t, **mkw.get('effective_complexity', {})).numpy()
-    if 'random_logit' in cols: df['random_logit'] = random_logit(learn, fn, x, t, maps, seed=seed, **mkw.get('random_logit', {})).numpy()
+    if 'sparseness' in cols: df['sparseness'] = sparseness(big).cpu().numpy()
+    if 'complexity' in cols: df['complexity'] = complexity(big).cpu().numpy()
+    if 'eff_complexity' in cols: df['eff_complexity'] = effective_complexity(learn, x, maps, t, **mkw.get('effective_complexity', {})).cpu().numpy()
+    if 'random_logit' in cols: df['random_logit'] = random_logit(learn, fn, x, t, maps, seed=seed, **mkw.get('random_logit', {})).cpu().numpy()
     return df
 
 def _image_scores(learn, fn, xs, masks, ts, cols, steps, fractions, seed, mkw, mb):

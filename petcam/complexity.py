@@ -17,7 +17,7 @@ def sparseness(maps:Tensor # Maps (B, h, w)
     "Sparseness (Chalasani et al., 2020): the Gini index of each map's absolute values."
     a = maps.flatten(1).abs().double().sort(dim=1).values
     d = a.shape[1]
-    return (a * (2 * torch.arange(1, d + 1, dtype=a.dtype) - d - 1)).sum(1) / (d * a.sum(1))
+    return (a * (2 * torch.arange(1, d + 1, dtype=a.dtype, device=a.device) - d - 1)).sum(1) / (d * a.sum(1))
 
 # %% ../nbs/13b_complexity.ipynb #0fb9f35d
 def complexity(maps:Tensor # Maps (B, h, w)

@@ -276,9 +276,9 @@ def region_perturbation(learn_or_model:Learner|nn.Module, # A learner or its mod
     m = F.pad(_input_maps(maps, x), (0, -W % patch, 0, -H % patch))
     sums = m.unfold(1, patch, patch).unfold(2, patch, patch).sum((-2, -1)).flatten(1)        # (B, cells), raster order
     place = sums.sort(dim=1, descending=True, stable=True).indices.argsort(dim=1)
-    cell = ((torch.arange(H)[:, None] // patch) * gw + torch.arange(W)[None] // patch).flatten()
+    cell = ((torch.arange(H)[:, None] // patch) * gw + torch.arange(W)[None] // patch).flatten().to(place.device)
     gone = place[:, cell]                                                                      # (B, H*W): each pixel's region's place
-    ks = tensor(sorted({round(j * min(regions, sums.shape[1]) / steps) for j in range(steps + 1)}))
+    ks = tensor(sorted({round(j * min(regions, sums.shape[1]) / steps) for j in range(steps + 1)})).to(place.device)
     base, flat = _baseline(x, baseline, seed).flatten(2), x.flatten(2)
     def make(i, j): return torch.where((gone[i] < ks[j][:, None])[:, None], base[i], flat[i]).view(-1, *x.shape[1:])
     s = _copy_scores(learn_or_model, make, t, B, len(ks), bs, logits)
@@ -307,12 +307,13 @@ def faithfulness_correlation(learn_or_model:Learner|nn.Module, # A learner or it
     if picks is None:
         g, k = torch.Generator().manual_seed(seed), max(1, round(subset * N))
         picks = torch.stack([torch.rand(n_runs, N, generator=g).topk(k, dim=1).indices for _ in range(B)])
+    picks = picks.to(x.device)
     m, base, flat = _input_maps(maps, x).flatten(1).double(), _baseline(x, baseline, seed).flatten(2), x.flatten(2)
     def make(i, j):
-        gone = torch.zeros(len(i), N, dtype=torch.bool).scatter_(1, picks[i, j], True)
+        gone = torch.zeros(len(i), N, dtype=torch.bool, device=x.device).scatter_(1, picks[i, j], True)
         return torch.where(gone[:, None], base[i], flat[i]).view(-1, *x.shape[1:])
     drop = class_scores(learn_or_model, x, t, bs, logits)[:, None] - _copy_scores(learn_or_model, make, t, B, picks.shape[1], bs, logits)
-    return _pearson(m.gather(1, picks.flatten(1)).view(picks.shape).sum(-1), drop)
+    return _pearson(m.gather(1, picks.flatten(1).to(m.device)).view(picks.shape).sum(-1).cpu(), drop.cpu())
 
 # %% ../nbs/12_faithfulness.ipynb #da249e6c
 faithfulness_columns = ['avg_drop', 'incr_conf', 'deletion', 'insertion', 'road', 'faith_corr', 'monotonicity',

@@ -95,10 +95,10 @@ def smooth_grad_cam_pp(learn_or_model:Learner|nn.Module, # A fastai `Learner` (c
                       )->CamResult: # Maps (B, n_classes, h, w) on `layer`'s grid, logits, probabilities
     "Smooth Grad-CAM++ (Omeiza et al., 2019): Grad-CAM++ with the gradient's powers averaged over noisy copies of `x`."
     def maps(f):
-        a, x, gen, m = f.acts[0].detach(), f.x, torch.Generator(f.x.device).manual_seed(seed), 0
+        a, x, gen, m = f.acts[0].detach(), f.x, torch.Generator().manual_seed(seed), 0   # noise drawn on the CPU: the same on any device
         sd = std * (x.amax((1, 2, 3)) - x.amin((1, 2, 3)))[:, None, None, None]
         for _ in range(n_samples):
-            (an,), zn = layer_forward(f.model, x + sd * torch.randn(x.shape, generator=gen, device=x.device), f.layers)
+            (an,), zn = layer_forward(f.model, x + sd * torch.randn(x.shape, generator=gen).to(x), f.layers)
             gs = torch.stack([g for g, in target_grads(f.targets, zn, [an])])
             m = m + torch.stack([gs, gs ** 2, gs ** 3]) / n_samples     # (3, passes, B, C, h, w): means of G, G², G³
         return torch.stack([combine_for(eigen_smooth)(a, _pp_weights(a, *mk)) for mk in m.unbind(1)], 1)

@@ -52,7 +52,7 @@ def _top_share(pet, order, k):
     return pet[order[:k]].double().mean().item() if k else float('nan')
 
 def _scores(m, pet, thresh, k):
-    m = F.interpolate(m[None, None].float(), size=pet.shape, mode='bilinear', align_corners=False)[0, 0]
+    m = F.interpolate(m.detach().cpu()[None, None].float(), size=pet.shape, mode='bilinear', align_corners=False)[0, 0]
     lo, hi, pos = m.min(), m.max(), m.clamp_min(0)
     on, flat = m - lo >= thresh * (hi - lo), pet.flatten()
     order = m.flatten().sort(descending=True, stable=True).indices

@@ -80,12 +80,12 @@ def masked_scores(f:Forward, # The batch's forward pass (`explain`'s, without au
                  )->Tensor: # (P, passes): the scores of the masked images, averaged over scales
     "Each target pass's score of each image masked by each of its channels in `pairs`: a probability, or the function's."
     x, P, S = f.x, len(pairs), len(scales)
-    scales, g, res = tensor(scales).to(x), torch.Generator(x.device).manual_seed(seed), x.new_zeros(P, f.targets.passes)
+    scales, g, res = tensor(scales).to(x), torch.Generator().manual_seed(seed), x.new_zeros(P, f.targets.passes)
     for i in _index_batches(P * S, _bs(bs, x), progress):
         i = i.to(x.device)
         b, k = pairs[i % P].T
         m = _mask(f.acts[0][b, k], x.shape[-2:]) * scales[i // P, None, None, None]
-        if std: m = m + std * torch.randn(m.shape, generator=g, device=x.device)
+        if std: m = m + std * torch.randn(m.shape, generator=g).to(m)   # drawn on the CPU: one seed, one map, on any device
         z = model_logits(f.model, x[b] * m)
         res.index_add_(0, i % P, f.targets.scores(z if f.targets.fn else _probs(z, f.sigmoid), b))
     return res / S
