@@ -248,7 +248,7 @@ class _Run:
     "One run of a session: shows each batch the model runs on its progress bar; stops at the next one once stopped."
     def __init__(self, progress=None):
         self.progress, self.batches, self.what = progress, 0, ('', 0, 1)
-        self.stopped, self.replaced = threading.Event(), False
+        self.stopped, self.ended, self.replaced = threading.Event(), threading.Event(), False
     def step(self, what:str, i:int, n:int): self.what = (what, i, n); self.check(); self._show()
     def check(self):
         if self.stopped.is_set(): raise Cancelled('Stopped.')
@@ -285,16 +285,19 @@ class CamApp:
 
 # %% ../nbs/16d_app.ipynb #d14b8e10
 @patch
-def start(self:CamApp, session:str, progress=None)->_Run:
-    "A new run for `session`, which replaces (and stops) the run it had."
+def start(self:CamApp, session:str, progress=None,
+          wait:float=10. # Seconds to wait for the run it replaces to end
+         )->_Run:
+    "A new run for `session`, which stops the run it had and begins once that one has ended (its last output sent)."
     with self.lock:
         old, self.runs[session] = self.runs.get(session), (run := _Run(progress))
-    if old: old.replaced = True; old.stopped.set()
+    if old: old.replaced = True; old.stopped.set(); old.ended.wait(wait)
     return run
 
 @patch
 def end(self:CamApp, session:str, run:_Run):
     "`run` of `session` is over."
+    run.ended.set()
     with self.lock:
         if self.runs.get(session) is run: del self.runs[session]
 
