@@ -65,8 +65,18 @@ sep = pd.DataFrame([separation(per, c) for c in cols if c != 'img_per_s'])
 print(sep.round(3).to_string())
 
 fmt = lambda v: '' if v != v else f'{v:.3f}' if abs(v) < 100 else f'{v:.0f}'
-rows = [f"| {n} | " + ' | '.join(fmt(r[c]) for c in cols) + f" | {'yes' if r.passes_sanity else 'no' if n not in ('centre prior', 'random') else ''} |"
-        for n, r in df.iterrows()]
+cats = compare_categories
+groups = [('Localization and randomisation', cats['localization'] + cats['randomization'] + ['passes sanity']),
+          ('Faithfulness', cats['faithfulness']), ('Robustness, complexity and speed', cats['robustness'] + cats['complexity'] + cats['speed'])]
+def cell(n, r, c):
+    if c != 'passes sanity': return fmt(r[c])
+    return 'yes' if r.passes_sanity else 'no' if n not in ('centre prior', 'random') else ''
+def table(title, gcols):
+    "One group of columns (a table of all of them is too wide to read)"
+    gcols = [c for c in gcols if c in cols or c == 'passes sanity']
+    return [f'### {title}', '', '| method | ' + ' | '.join(gcols) + ' |',
+            '| --- |' + ''.join(' :---: |' if c == 'passes sanity' else ' ---: |' for c in gcols),
+            *[f"| {n} | " + ' | '.join(cell(n, r, c) for c in gcols) + ' |' for n, r in df.iterrows()], '']
 srows = [f"| {r.column} | {r.better} | {r.spread:.3f} | {r.separated:.0%} | {r.best} | {r['beats centre prior']} | {r['beats random']} | {r.photos} |"
          for _, r in sep.iterrows()]
 head = f"{learn.arch} CAM learner at {learn.dls.test_dl(files[:1]).one_batch()[0].shape[-1]} px, {len(learn.dls.vocab)} classes"
@@ -74,7 +84,7 @@ notes = [f"{head}; {min(a.n, len(files))} {split}; {len(df) - 2} methods in {sec
          "which way each column is better (lower: avg_drop, deletion, pixel_flipping, the robustness columns, complexity, "
          "eff_complexity, sanity, random_logit). Robustness and sanity use the first 8 photos. A method passes the sanity "
          "check when the mean |Spearman| of its maps with those of the model randomised from the head down is below 0.5.", '',
-         '| method | ' + ' | '.join(cols) + ' | passes sanity |', '| --- |' + ' ---: |' * len(cols) + ' :---: |', *rows, '',
+         *[o for t, g in groups for o in table(t, g)],
          '### Which columns separate the methods', '',
          "For each column: the spread of the methods' means (baselines aside); the share of pairs of methods whose "
          "difference is consistent over the photos (|paired t| > 2); the best method, and whether it beats each "
